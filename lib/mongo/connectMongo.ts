@@ -1,0 +1,32 @@
+import { MongoClient, type Db } from 'mongodb';
+
+export interface MongoConnection {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the service's own database. Each service has one
+ * (`gatehouse_catalog`, `gatehouse_mall_hanbit`, …) on the same server or on
+ * its own, as `MONGODB_URI` says.
+ */
+export async function connectMongo(uri: string, database: string): Promise<MongoConnection> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `cannot reach MongoDB at ${redactUri(uri)} (${(error as Error).message}); start it or fix MONGODB_URI`,
+    );
+  }
+  return { db: client.db(database), close: () => client.close() };
+}
+
+/** Database names allow only a few characters; mall ids may hold dashes. */
+export function databaseName(service: string): string {
+  return `gatehouse_${service.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}

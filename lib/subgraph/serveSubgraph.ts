@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  /** Builds the per-request context (DataLoaders live here). */
+  context: () => Promise<TContext>;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningSubgraph {
+  /** The GraphQL endpoint: `http://host:port/graphql`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Largest request body a subgraph accepts; the gateway never sends more. */
+const BODY_LIMIT = '1mb';
+
+/** Serves one subgraph schema at `/graphql`, with `/healthz`. */
+export async function serveSubgraph<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<RunningSubgraph> {
+  const app = express();
+  const httpServer: Server = createServer(app);
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Subgraph errors travel to the gateway, which shapes them for clients.
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', subgraph: options.name });
+  });
+  app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: options.context }));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    url: `http://${host}:${port}/graphql`,
+    close: () => apollo.stop(),
+  };
+}

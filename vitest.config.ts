@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/globalSetup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites start their own processes; running them one file at a
+    // time keeps a 2-core machine from timing out under its own load.
+    fileParallelism: false,
+  },
+});
