@@ -22,9 +22,13 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
   return { db: client.db(database), close: () => client.close() };
 }
 
-/** Database names allow only a few characters; mall ids may hold dashes. */
-export function databaseName(service: string): string {
-  return `gatehouse_${service.replace(/[^A-Za-z0-9_]/g, '_')}`;
+/**
+ * `gatehouse_<service>`; `MONGODB_DB_PREFIX` replaces `gatehouse` so several
+ * systems (test runs, say) can share one server without sharing data.
+ */
+export function databaseName(service: string, env: NodeJS.ProcessEnv = process.env): string {
+  const prefix = env.MONGODB_DB_PREFIX || 'gatehouse';
+  return `${prefix}_${service}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 export function redactUri(uri: string): string {

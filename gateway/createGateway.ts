@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway, type SupergraphManager } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
+import type { Logger } from '../lib/log.ts';
+import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
+import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
+import { useHealthRoutes } from './http/healthRoutes.ts';
+import { trackSupergraph } from './supergraph/trackSupergraph.ts';
+
+export interface GatewayOptions {
+  supergraph: SupergraphManager;
+  log: Logger;
+  port?: number;
+  host?: string;
+  /** How long one subgraph fetch may take before its fields are given up. */
+  subgraphDeadlineMs: number;
+  /** Largest request body accepted at /graphql. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningGateway {
+  /** `http://host:port` (GraphQL at `/graphql`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { log } = options;
+  let currentSupergraph = '';
+  let loaded: { hash: string; at: Date } | null = null;
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: trackSupergraph(options.supergraph, (sdl) => {
+      currentSupergraph = sdl;
+    }),
+    buildService: ({ name, url }) =>
+      name === DIRECTORY_SUBGRAPH
+        ? createDirectoryDataSource(currentSupergraph)
+        : new SubgraphDataSource({ name, url: url ?? '', deadlineMs: options.subgraphDeadlineMs }),
+  });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    loaded = { hash: createHash('sha256').update(coreSupergraphSdl).digest('hex').slice(0, 12), at: new Date() };
+    log.info(`serving supergraph ${loaded.hash}`);
+  });
+
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer({
+    // @apollo/gateway 2.x implements Apollo Server 5's gateway interface; only its declared type lags behind.
+    gateway: gateway as unknown as ApolloServerOptionsWithGateway<BaseContext>['gateway'],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+
+  useHealthRoutes(app, () => ({
+    ready: loaded !== null,
+    detail: loaded ? { supergraph: loaded.hash, loadedAt: loaded.at.toISOString() } : { reason: 'no supergraph loaded yet' },
+  }));
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
+    expressMiddleware(apollo, { context: async ({ req }) => ({ headers: req.headers }) }),
+  );
+  app.use(jsonErrors(log));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    url: `http://${host}:${port}`,
+    close: () => apollo.stop(),
+  };
+}
+
+/** Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, not an HTML page. */
+function jsonErrors(log: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string; message?: string }, _req, res, _next) => {
+    const status = error.status ?? 500;
+    const message =
+      error.type === 'entity.too.large'
+        ? 'request body is too large; send a smaller GraphQL document and variables'
+        : error.type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : 'internal error';
+    if (status >= 500) log.error(`request failed: ${error.message ?? 'unknown error'}`);
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  };
+}

@@ -1,0 +1,62 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  /** A subgraph that has not answered by then costs only its own fields. */
+  deadlineMs: number;
+}
+
+const deadlineFetch = (deadlineMs: number): Fetcher =>
+  ((url: string, init?: RequestInit) =>
+    fetch(url, { ...init, signal: AbortSignal.timeout(deadlineMs) })) as unknown as Fetcher;
+
+/**
+ * Sends a subgraph its part of the plan within a deadline. When the subgraph
+ * is down or late, the entities it was asked for get an error that names it
+ * (so the client sees which mall is missing) and everything else still arrives.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource {
+  private readonly name: string;
+  private readonly deadlineMs: number;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url, fetcher: deadlineFetch(options.deadlineMs) });
+    this.name = options.name;
+    this.deadlineMs = options.deadlineMs;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      // Health checks and schema loads report failures as they are.
+      if (!('incomingRequestContext' in options)) throw error;
+      const message = this.describe(error);
+      const representations = options.request.variables?.representations;
+      if (!Array.isArray(representations)) {
+        throw new GraphQLError(message, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.name } });
+      }
+      // One error per entity, pathed, so it lands on e.g. `malls.1` in the client's response.
+      return {
+        errors: representations.map((_, index) => ({
+          message,
+          path: ['_entities', index],
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.name },
+        })),
+      };
+    }
+  }
+
+  private describe(error: unknown): string {
+    const err = error as { name?: string; message?: string; cause?: { code?: string } };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+      return `subgraph "${this.name}" did not answer within ${this.deadlineMs} ms; its part of the result is missing`;
+    }
+    const reason = err.cause?.code ?? err.message ?? String(error);
+    return `subgraph "${this.name}" failed (${reason}); its part of the result is missing`;
+  }
+}

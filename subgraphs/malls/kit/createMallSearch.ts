@@ -1,0 +1,119 @@
+import type { Logger } from '../../../lib/log.ts';
+import { createCoalescer } from './coalesce.ts';
+import type { CachedPage, CrawlCache } from './crawlCache.ts';
+import { crawlPage } from './crawlPage.ts';
+import type { FetchPageOptions } from './fetchPage.ts';
+import { toMallError, type MallError } from './mallError.ts';
+import type { CrawledOffer, SiteDescription } from './siteDescription.ts';
+import type { SiteLimiter } from './siteLimiter.ts';
+
+export interface MallSearchResult {
+  offers: CrawledOffer[];
+  fetchedAt: Date;
+  /** Every page came from the cache, none from the site. */
+  cached: boolean;
+  error: MallError | null;
+}
+
+export interface MallSearchOptions {
+  site: SiteDescription;
+  cache: CrawlCache;
+  limiter: SiteLimiter;
+  fetch: FetchPageOptions;
+  /** Cached pages younger than this are served without asking the site. */
+  freshMs: number;
+  /** A search answers within this, from stale cache if the site is slower. */
+  deadlineMs: number;
+  /** Never crawl more pages than this for one search. */
+  maxPages: number;
+  log: Logger;
+}
+
+export interface MallSearch {
+  search(keyword: string, first: number): Promise<MallSearchResult>;
+  /** Crawls still running (some may outlive the search that started them). */
+  readonly inFlight: number;
+}
+
+interface PageOutcome {
+  page: CachedPage;
+  cached: boolean;
+  error: MallError | null;
+}
+
+/** A mall's search: page by page through cache, coalescing and the site's limits. */
+export function createMallSearch(options: MallSearchOptions): MallSearch {
+  const { site, cache, freshMs, log } = options;
+  const crawls = createCoalescer<{ page: CachedPage; cached: boolean }>();
+
+  const crawl = async (keyword: string, pageNumber: number) => {
+    const hit = await cache.get(keyword, pageNumber).catch((error: Error) => {
+      log.warn(`${site.id}: reading the crawl cache failed (${error.message}); crawling the site instead`);
+      return null;
+    });
+    if (hit && Date.now() - hit.fetchedAt.getTime() < freshMs) return { page: hit, cached: true };
+    const fetchedAt = new Date();
+    const extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
+    await cache.put(keyword, pageNumber, extracted, fetchedAt).catch((error: Error) => {
+      log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
+    });
+    return { page: { ...extracted, fetchedAt }, cached: false };
+  };
+
+  const loadPage = async (keyword: string, pageNumber: number, deadlineAt: number): Promise<PageOutcome> => {
+    const shared = crawls.run(`${pageNumber}:${keyword}`, () => crawl(keyword, pageNumber));
+    shared.catch(() => undefined); // a crawl outliving its search must not become an unhandled rejection
+    try {
+      return { ...(await withDeadline(shared, deadlineAt, site.id)), error: null };
+    } catch (error) {
+      const mallError = toMallError(error, site.id);
+      log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${mallError.message}); answering from stale cache`);
+      const stale = await cache.get(keyword, pageNumber).catch(() => null);
+      const page = stale ?? { offers: [], hasNextPage: false, fetchedAt: new Date() };
+      return { page, cached: stale !== null, error: mallError };
+    }
+  };
+
+  return {
+    async search(rawKeyword, first) {
+      const keyword = normalizeKeyword(rawKeyword);
+      const deadlineAt = Date.now() + options.deadlineMs;
+      const pagesNeeded = Math.min(Math.ceil(first / site.pageSize), options.maxPages);
+      const offers: CrawledOffer[] = [];
+      let cached = true;
+      let error: MallError | null = null;
+      let fetchedAt: Date | null = null;
+      for (let pageNumber = 1; pageNumber <= pagesNeeded; pageNumber++) {
+        const outcome = await loadPage(keyword, pageNumber, deadlineAt);
+        offers.push(...outcome.page.offers);
+        cached &&= outcome.cached;
+        error ??= outcome.error;
+        if (!fetchedAt || outcome.page.fetchedAt < fetchedAt) fetchedAt = outcome.page.fetchedAt;
+        if (outcome.error || !outcome.page.hasNextPage || offers.length >= first) break;
+      }
+      return { offers: offers.slice(0, first), fetchedAt: fetchedAt ?? new Date(), cached, error };
+    },
+    get inFlight() {
+      return crawls.inFlight;
+    },
+  };
+}
+
+/** Same search, same cache entry: trims, folds case and collapses spaces. */
+export function normalizeKeyword(keyword: string): string {
+  return keyword.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+class DeadlineExceeded extends Error {
+  readonly code = 'TIMEOUT';
+}
+
+function withDeadline<T>(promise: Promise<T>, deadlineAt: number, mallId: string): Promise<T> {
+  const remaining = deadlineAt - Date.now();
+  if (remaining <= 0) return Promise.reject(new DeadlineExceeded(`${mallId}: the site did not answer before the search deadline`));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded(`${mallId}: the site did not answer within the search deadline`)), remaining);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,43 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '../../../lib/subgraph/resolverMap.ts';
+import { parse } from 'graphql';
+import { mallTypeName } from '../../../composition/mallNaming.ts';
+import { DateTimeScalar } from '../../../lib/subgraph/dateTimeScalar.ts';
+import { serveSubgraph, type RunningSubgraph } from '../../../lib/subgraph/serveSubgraph.ts';
+import type { MallSearch } from './createMallSearch.ts';
+import { mallSdl, type MallIdentity } from './mallSchema.ts';
+import type { CrawledOffer } from './siteDescription.ts';
+import { validateSearchInput } from './validateSearchInput.ts';
+
+export interface MallSubgraphOptions {
+  mall: MallIdentity;
+  search: MallSearch;
+  port?: number;
+  host?: string;
+}
+
+interface MallReference {
+  id: string;
+}
+
+/** Wires one mall's search into its subgraph: `<Id>Mall.search` and `Offer.product`. */
+export function createMallSubgraph(options: MallSubgraphOptions): Promise<RunningSubgraph> {
+  const { mall, search } = options;
+  const typeName = mallTypeName(mall.id);
+  const resolvers = {
+    DateTime: DateTimeScalar,
+    Mall: { __resolveType: () => typeName },
+    [typeName]: {
+      __resolveReference: (reference: MallReference) => (reference.id === mall.id ? { id: mall.id } : null),
+      search: (_mall: MallReference, args: { keyword: string; first: number }) => {
+        validateSearchInput(args.keyword, args.first);
+        return search.search(args.keyword, args.first);
+      },
+    },
+    Offer: {
+      product: (offer: CrawledOffer) => (offer.model ? { __typename: 'Product', model: offer.model } : null),
+    },
+  } as GraphQLResolverMap<unknown>;
+  const schema = buildSubgraphSchema({ typeDefs: parse(mallSdl(mall)), resolvers });
+  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host });
+}

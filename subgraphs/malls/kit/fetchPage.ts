@@ -1,0 +1,132 @@
+/**
+ * Fetches one page from a mall site: a timeout per attempt, retries with
+ * exponential backoff on 5xx and 429 (honouring Retry-After), all within an
+ * overall budget so a slow site cannot hold a search forever.
+ */
+export interface FetchPageOptions {
+  /** Budget for the whole fetch, retries included. */
+  budgetMs: number;
+  /** Limit for one attempt. */
+  attemptTimeoutMs: number;
+  retries: number;
+  /** First backoff; doubles per retry. */
+  backoffMs: number;
+  userAgent?: string;
+}
+
+export interface FetchedPage {
+  body: Buffer;
+  contentType: string | null;
+  url: string;
+}
+
+export type SiteFetchErrorCode = 'SITE_TIMEOUT' | 'SITE_UNAVAILABLE' | 'SITE_RATE_LIMITED' | 'SITE_REJECTED' | 'SITE_UNREACHABLE' | 'PAGE_TOO_LARGE';
+
+export class SiteFetchError extends Error {
+  constructor(
+    readonly code: SiteFetchErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SiteFetchError';
+  }
+}
+
+/** Search pages are small; anything bigger is not one. */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
+export async function fetchPage(url: string, options: FetchPageOptions): Promise<FetchedPage> {
+  const deadline = Date.now() + options.budgetMs;
+  let lastError: SiteFetchError = new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${options.budgetMs} ms`);
+  for (let attempt = 0; attempt <= options.retries; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const outcome = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), options.userAgent);
+    if (outcome.page) return outcome.page;
+    lastError = outcome.error;
+    if (!outcome.retryable || attempt === options.retries) break;
+    const wait = outcome.retryAfterMs ?? options.backoffMs * 2 ** attempt;
+    if (Date.now() + wait >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  throw lastError;
+}
+
+type Outcome =
+  | { page: FetchedPage; error?: undefined }
+  | { page?: undefined; error: SiteFetchError; retryable: boolean; retryAfterMs?: number };
+
+async function attemptFetch(url: string, timeoutMs: number, userAgent?: string): Promise<Outcome> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'user-agent': userAgent ?? 'GatehouseCrawler/1.0', accept: 'text/html' },
+      redirect: 'follow',
+    });
+  } catch (error) {
+    const timedOut = (error as Error).name === 'TimeoutError';
+    return timedOut
+      ? { error: new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${timeoutMs} ms`), retryable: true }
+      : { error: new SiteFetchError('SITE_UNREACHABLE', `cannot connect to ${url}: ${causeOf(error)}`), retryable: true };
+  }
+  if (response.status === 429) {
+    await response.body?.cancel();
+    return {
+      error: new SiteFetchError('SITE_RATE_LIMITED', `${url} answered 429 Too Many Requests`),
+      retryable: true,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    };
+  }
+  if (response.status >= 500) {
+    await response.body?.cancel();
+    return {
+      error: new SiteFetchError('SITE_UNAVAILABLE', `${url} answered ${response.status}`),
+      retryable: true,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    };
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    return { error: new SiteFetchError('SITE_REJECTED', `${url} answered ${response.status}`), retryable: false };
+  }
+  try {
+    const body = await readLimited(response, url);
+    return { page: { body, contentType: response.headers.get('content-type'), url: response.url || url } };
+  } catch (error) {
+    if (error instanceof SiteFetchError) return { error, retryable: false };
+    return { error: new SiteFetchError('SITE_TIMEOUT', `${url} stopped sending within ${timeoutMs} ms`), retryable: true };
+  }
+}
+
+async function readLimited(response: Response, url: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > MAX_PAGE_BYTES) {
+    await response.body?.cancel();
+    throw new SiteFetchError('PAGE_TOO_LARGE', `${url} sent ${declared} bytes, more than the ${MAX_PAGE_BYTES}-byte page limit`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_PAGE_BYTES) {
+      throw new SiteFetchError('PAGE_TOO_LARGE', `${url} sent more than the ${MAX_PAGE_BYTES}-byte page limit`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Retry-After is seconds or an HTTP date; capped so a site cannot park us. */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), 60_000);
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}

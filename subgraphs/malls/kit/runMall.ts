@@ -1,0 +1,12 @@
+import { createLogger } from '../../../lib/log.ts';
+import { runMain } from '../../../lib/runUntilSignal.ts';
+import type { SiteDescription } from './siteDescription.ts';
+import { mallConfigFromEnv, startMall } from './startMall.ts';
+
+/** A mall's `main`: its site description plus where the site is by default. */
+export function runMall(createSite: (siteUrl: string) => SiteDescription, defaultSiteUrl: string): void {
+  const config = mallConfigFromEnv(defaultSiteUrl);
+  const site = createSite(config.siteUrl);
+  const log = createLogger(`mall-${site.id}`);
+  runMain(log, async () => (await startMall(site, config, log)).close);
+}

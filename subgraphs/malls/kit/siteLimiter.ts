@@ -1,0 +1,27 @@
+import Bottleneck from 'bottleneck';
+
+export interface SiteLimits {
+  /** Requests to the site at once. */
+  maxConcurrent: number;
+  /** Requests per second, at most. */
+  requestsPerSecond: number;
+}
+
+export interface SiteLimiter {
+  schedule<T>(task: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Protects one mall site: a concurrency cap and a request rate, per process. */
+export function createSiteLimiter(limits: SiteLimits): SiteLimiter {
+  const limiter = new Bottleneck({
+    maxConcurrent: limits.maxConcurrent,
+    minTime: Math.ceil(1000 / limits.requestsPerSecond),
+  });
+  return {
+    schedule: (task) => limiter.schedule(task),
+    close: async () => {
+      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { envInt, envString } from '../../../lib/env.ts';
+import type { Logger } from '../../../lib/log.ts';
+import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
+import { createCrawlCache } from './crawlCache.ts';
+import { createMallSearch, type MallSearch } from './createMallSearch.ts';
+import { createMallSubgraph } from './createMallSubgraph.ts';
+import type { SiteDescription } from './siteDescription.ts';
+import { createSiteLimiter } from './siteLimiter.ts';
+
+export interface MallConfig {
+  mongoUri: string;
+  /** Where the crawler reaches the site. */
+  siteUrl: string;
+  /** Where shoppers reach it (the `homepage` clients see); defaults to siteUrl. */
+  homepage: string;
+  port: number;
+  host: string;
+  deadlineMs: number;
+  freshMs: number;
+  retainMs: number;
+  requestsPerSecond: number;
+  maxConcurrent: number;
+  maxPages: number;
+}
+
+export interface RunningMall {
+  id: string;
+  url: string;
+  search: MallSearch;
+  close(): Promise<void>;
+}
+
+/** Everything a mall subgraph needs, configured only by environment. */
+export function mallConfigFromEnv(defaultSiteUrl: string, env: NodeJS.ProcessEnv = process.env): MallConfig {
+  const mongoUri = env.MONGODB_URI;
+  if (!mongoUri) throw new Error('MONGODB_URI is not set; start the mall through `npm start` or point it at MongoDB');
+  const siteUrl = envString('MALL_SITE_URL', defaultSiteUrl, env);
+  return {
+    mongoUri,
+    siteUrl,
+    homepage: envString('MALL_HOMEPAGE', siteUrl, env),
+    port: envInt('PORT', 0, env),
+    host: envString('HOST', '127.0.0.1', env),
+    deadlineMs: envInt('MALL_DEADLINE_MS', 2000, env),
+    freshMs: envInt('MALL_CACHE_FRESH_SECONDS', 600, env) * 1000,
+    retainMs: envInt('MALL_CACHE_RETAIN_HOURS', 24, env) * 3_600_000,
+    requestsPerSecond: envInt('MALL_SITE_RATE_PER_SECOND', 20, env),
+    maxConcurrent: envInt('MALL_SITE_MAX_CONCURRENT', 4, env),
+    maxPages: envInt('MALL_MAX_PAGES', 3, env),
+  };
+}
+
+/** Starts one mall: its crawl cache database, its protected crawler, its subgraph. */
+export async function startMall(site: SiteDescription, config: MallConfig, log: Logger): Promise<RunningMall> {
+  const mongo = await connectMongo(config.mongoUri, databaseName(`mall_${site.id}`));
+  const cache = await createCrawlCache(mongo.db, { retainMs: config.retainMs, log });
+  const limiter = createSiteLimiter({ maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond });
+  const search = createMallSearch({
+    site,
+    cache,
+    limiter,
+    log,
+    freshMs: config.freshMs,
+    deadlineMs: config.deadlineMs,
+    maxPages: config.maxPages,
+    fetch: {
+      budgetMs: Math.max(config.deadlineMs * 4, 10_000),
+      attemptTimeoutMs: Math.max(config.deadlineMs * 2, 5000),
+      retries: 3,
+      backoffMs: 200,
+    },
+  });
+  const subgraph = await createMallSubgraph({
+    mall: { id: site.id, name: site.name, homepage: config.homepage },
+    search,
+    port: config.port,
+    host: config.host,
+  });
+  log.info(`mall ${site.id} (${site.name}) serving ${subgraph.url}, crawling ${site.homepage}`);
+  return {
+    id: site.id,
+    url: subgraph.url,
+    search,
+    close: async () => {
+      await subgraph.close();
+      await limiter.close();
+      cache.close();
+      await mongo.close();
+    },
+  };
+}

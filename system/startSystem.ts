@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { subgraphUrlVariable } from '../composition/readSupergraphConfig.ts';
+import { freePort } from '../lib/http/freePort.ts';
+import { createLogger } from '../lib/log.ts';
+import { startFerretDb, type FerretDb } from '../lib/mongo/startFerretDb.ts';
+import { DEMO_MALLS, demoSiteUrl } from '../subgraphs/malls/demoMalls.ts';
+import { spawnService, type ServiceProcess, type ServiceSpec, type SpawnOptions } from './spawnService.ts';
+
+export interface SystemOptions {
+  /** A MongoDB to use; without it FerretDB is started on `dataDir`. */
+  mongoUri?: string;
+  dataDir: string;
+  /** Fixed ports (`npm start`); free ports otherwise. */
+  ports?: { gateway: number; catalog: number; demoSites: number; mallBase: number };
+  host?: string;
+  logs: SpawnOptions['logs'];
+  /** Extra environment for every service (deadlines, delays, log level). */
+  env?: Record<string, string>;
+}
+
+export interface RunningSystem {
+  gatewayUrl: string;
+  demoSitesUrl: string;
+  mongoUri: string;
+  /** Subgraph name → its GraphQL URL. */
+  subgraphUrls: Record<string, string>;
+  /** Stops one service (a crash with `kill: true`); `restart` brings it back on the same port. */
+  stopService(name: string, options?: { kill?: boolean }): Promise<void>;
+  /** The process id of a running service (to pause it with SIGSTOP in tests). */
+  pidOf(name: string): number;
+  restartService(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The whole system as separate processes: demo sites, catalog, malls, gateway. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const log = createLogger('system');
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(options.dataDir, { recursive: true });
+  let ferret: FerretDb | undefined;
+  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log })).uri;
+  const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
+  const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
+
+  const demoPort = await port(options.ports?.demoSites);
+  const demoSitesUrl = `http://${host}:${demoPort}`;
+  const specs: ServiceSpec[] = [
+    { name: 'demo-sites', entry: 'demo/sites/main.ts', env: { ...common, PORT: String(demoPort) }, readyUrl: `${demoSitesUrl}/__stats` },
+  ];
+  const subgraphUrls: Record<string, string> = {};
+  const catalogPort = await port(options.ports?.catalog);
+  subgraphUrls.catalog = `http://${host}:${catalogPort}/graphql`;
+  specs.push({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...common, PORT: String(catalogPort) }, readyUrl: `http://${host}:${catalogPort}/healthz` });
+  for (const [index, mall] of DEMO_MALLS.entries()) {
+    const mallPort = await port(options.ports ? options.ports.mallBase + index : undefined);
+    subgraphUrls[mall.id] = `http://${host}:${mallPort}/graphql`;
+    specs.push({
+      name: mall.id,
+      entry: mall.entry,
+      env: { ...common, PORT: String(mallPort), MALL_SITE_URL: demoSiteUrl(demoSitesUrl, mall.id) },
+      readyUrl: `http://${host}:${mallPort}/healthz`,
+    });
+  }
+  const gatewayPort = await port(options.ports?.gateway);
+  const gatewayUrl = `http://${host}:${gatewayPort}`;
+  const routing = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
+  specs.push({
+    name: 'gateway',
+    entry: 'gateway/main.ts',
+    env: { ...common, ...routing, PORT: String(gatewayPort), SUPERGRAPH_CONFIG: resolve('supergraph.yaml') },
+    readyUrl: `${gatewayUrl}/readyz`,
+  });
+
+  const running = new Map<string, ServiceProcess>();
+  const start = async (spec: ServiceSpec) => running.set(spec.name, await spawnService(spec, { logs: options.logs }));
+  const close = async () => {
+    for (const service of [...running.values()].reverse()) await service.stop();
+    running.clear();
+    await ferret?.close();
+  };
+  try {
+    await start(specs[0]!);
+    // Subgraphs start side by side; the gateway needs none of them up to compose.
+    await Promise.all(specs.slice(1, -1).map(start));
+    await start(specs.at(-1)!);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const specOf = (name: string) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new Error(`no service named ${name}; known: ${specs.map((s) => s.name).join(', ')}`);
+    return spec;
+  };
+  return {
+    gatewayUrl,
+    demoSitesUrl,
+    mongoUri,
+    subgraphUrls,
+    async stopService(name, stopOptions) {
+      specOf(name);
+      const service = running.get(name);
+      running.delete(name);
+      await (stopOptions?.kill ? service?.kill() : service?.stop());
+    },
+    pidOf(name) {
+      const pid = running.get(name)?.pid;
+      if (pid === undefined) throw new Error(`service ${name} is not running`);
+      return pid;
+    },
+    async restartService(name) {
+      await running.get(name)?.stop();
+      await start(specOf(name));
+    },
+    close,
+  };
+}
