@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
 import { createProductLoaders } from './productLoaders.ts';
+import { cacheProductLookups } from './cachedProductStore.ts';
 import { createProductStore } from './productStore.ts';
 import { resolvers, type CatalogContext } from './resolvers.ts';
 
@@ -18,12 +19,15 @@ export interface CatalogSubgraphOptions {
   db: Db;
   port?: number;
   host?: string;
+  /** Keep looked-up products in memory this long (0: always ask the database). */
+  productCacheTtlMs?: number;
 }
 
 /** Serves the catalog subgraph over `db`'s `products` collection. */
 export async function createCatalogSubgraph(options: CatalogSubgraphOptions): Promise<RunningSubgraph> {
-  const store = createProductStore(options.db);
-  await store.ensureIndexes();
+  const database = createProductStore(options.db);
+  await database.ensureIndexes();
+  const store = cacheProductLookups(database, { ttlMs: options.productCacheTtlMs ?? 0 });
   const schema = buildSubgraphSchema([{ typeDefs: parse(loadCatalogTypeDefs()), resolvers }]);
   return serveSubgraph<CatalogContext>({
     name: 'catalog',

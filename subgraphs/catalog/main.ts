@@ -19,7 +19,8 @@ runMain(log, async () => {
     await store.ensureIndexes();
     const seeded = await store.seedIfEmpty(generateCatalog());
     if (seeded > 0) log.info(`seeded ${seeded} demo products`);
-    const subgraph = await createCatalogSubgraph({ db: mongo.db, port, host });
+    const productCacheTtlMs = envInt('CATALOG_PRODUCT_CACHE_MS', 60_000);
+    const subgraph = await createCatalogSubgraph({ db: mongo.db, port, host, productCacheTtlMs });
     log.info(`catalog subgraph ready at ${subgraph.url}`);
     return async () => {
       await subgraph.close();

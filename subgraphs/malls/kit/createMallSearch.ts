@@ -1,4 +1,5 @@
 import type { Logger } from '../../../lib/log.ts';
+import { createTtlCache } from '../../../lib/ttlCache.ts';
 import { createCoalescer } from './coalesce.ts';
 import type { CachedPage, CrawlCache } from './crawlCache.ts';
 import { crawlPage } from './crawlPage.ts';
@@ -26,6 +27,8 @@ export interface MallSearchOptions {
   deadlineMs: number;
   /** Never crawl more pages than this for one search. */
   maxPages: number;
+  /** Fresh pages kept in memory (default 2000). */
+  memoryEntries?: number;
   log: Logger;
 }
 
@@ -45,23 +48,34 @@ interface PageOutcome {
 export function createMallSearch(options: MallSearchOptions): MallSearch {
   const { site, cache, freshMs, log } = options;
   const crawls = createCoalescer<{ page: CachedPage; cached: boolean }>();
+  // Fresh pages also stay in memory, so a warm search touches neither site nor database.
+  const memory = createTtlCache<CachedPage>({ ttlMs: freshMs, maxEntries: options.memoryEntries ?? 2000 });
+  const remember = (key: string, page: CachedPage) => memory.set(key, page, freshMs - (Date.now() - page.fetchedAt.getTime()));
 
-  const crawl = async (keyword: string, pageNumber: number) => {
+  const crawl = async (key: string, keyword: string, pageNumber: number) => {
     const hit = await cache.get(keyword, pageNumber).catch((error: Error) => {
       log.warn(`${site.id}: reading the crawl cache failed (${error.message}); crawling the site instead`);
       return null;
     });
-    if (hit && Date.now() - hit.fetchedAt.getTime() < freshMs) return { page: hit, cached: true };
+    if (hit && Date.now() - hit.fetchedAt.getTime() < freshMs) {
+      remember(key, hit);
+      return { page: hit, cached: true };
+    }
     const fetchedAt = new Date();
     const extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
     await cache.put(keyword, pageNumber, extracted, fetchedAt).catch((error: Error) => {
       log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
     });
-    return { page: { ...extracted, fetchedAt }, cached: false };
+    const page = { ...extracted, fetchedAt };
+    remember(key, page);
+    return { page, cached: false };
   };
 
   const loadPage = async (keyword: string, pageNumber: number, deadlineAt: number): Promise<PageOutcome> => {
-    const shared = crawls.run(`${pageNumber}:${keyword}`, () => crawl(keyword, pageNumber));
+    const key = `${pageNumber}:${keyword}`;
+    const remembered = memory.get(key);
+    if (remembered) return { page: remembered, cached: true, error: null };
+    const shared = crawls.run(key, () => crawl(key, keyword, pageNumber));
     shared.catch(() => undefined); // a crawl outliving its search must not become an unhandled rejection
     try {
       return { ...(await withDeadline(shared, deadlineAt, site.id)), error: null };
