@@ -1,0 +1,153 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoSites, type DemoSites } from '../../demo/sites/createDemoSites.ts';
+import { createLogger } from '../../lib/log.ts';
+import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
+import { createSite as createDaehanSite } from '../../subgraphs/malls/daehan/site.ts';
+import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
+import { createCrawlCache, type CrawlCache } from '../../subgraphs/malls/kit/crawlCache.ts';
+import { createMallSearch, type MallSearchOptions } from '../../subgraphs/malls/kit/createMallSearch.ts';
+import { createSiteLimiter, type SiteLimiter } from '../../subgraphs/malls/kit/siteLimiter.ts';
+import { createTestDatabase } from '../support/testDatabase.ts';
+
+type Stats = Record<string, { total: number; byKeyword: Record<string, number> }>;
+
+let sites: DemoSites;
+let database: MongoConnection;
+let cache: CrawlCache;
+const limiters: SiteLimiter[] = [];
+const log = { info: () => undefined, warn: () => undefined, error: createLogger('test').error };
+
+beforeAll(async () => {
+  sites = await createDemoSites({ port: 0 });
+  database = await createTestDatabase('mallsearch');
+  cache = await createCrawlCache(database.db, { retainMs: 3_600_000, log });
+});
+afterAll(async () => {
+  await Promise.all(limiters.map((l) => l.close()));
+  cache?.close();
+  await database?.close();
+  await sites?.close();
+});
+afterEach(async () => {
+  for (const site of ['hanbit', 'daehan', 'sejong']) await setFault(site, 'ok');
+});
+
+async function setFault(site: string, mode: string): Promise<void> {
+  const response = await fetch(`${sites.url}/__faults`, { method: 'POST', body: JSON.stringify({ site, mode }) });
+  expect(response.status).toBe(200);
+}
+async function requests(site: string, keyword: string): Promise<number> {
+  const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Stats;
+  return stats[site]?.byKeyword[keyword] ?? 0;
+}
+
+function mallSearch(overrides: Partial<MallSearchOptions> = {}) {
+  const limiter = createSiteLimiter({ maxConcurrent: 4, requestsPerSecond: 50 });
+  limiters.push(limiter);
+  return createMallSearch({
+    site: createHanbitSite(`${sites.url}/hanbit/`),
+    cache,
+    limiter,
+    log,
+    freshMs: 60_000,
+    deadlineMs: 1500,
+    maxPages: 3,
+    fetch: { budgetMs: 5000, attemptTimeoutMs: 1000, retries: 2, backoffMs: 50 },
+    ...overrides,
+  });
+}
+
+describe('a mall search through the kit', () => {
+  it('reads as many pages as `first` needs and no more', async () => {
+    const daehan = mallSearch({ site: createDaehanSite(`${sites.url}/daehan/`) });
+    const result = await daehan.search('갤럭시', 20);
+    expect(result.error).toBeNull();
+    expect(result.offers).toHaveLength(20);
+    expect(new Set(result.offers.map((o) => o.url)).size).toBe(20);
+    expect(await requests('daehan', '갤럭시')).toBe(2);
+  });
+
+  it('crawls once for concurrent identical searches and answers the next from cache', async () => {
+    const search = mallSearch();
+    const results = await Promise.all(Array.from({ length: 20 }, () => search.search('iPad  Pro', 10)));
+    expect(results.every((r) => r.offers.length > 0 && !r.cached)).toBe(true);
+    expect(await requests('hanbit', 'ipad pro')).toBe(1);
+    const again = await search.search('ipad pro', 10);
+    expect(again.cached).toBe(true);
+    expect(again.offers).toEqual(results[0]!.offers);
+    expect(await requests('hanbit', 'ipad pro')).toBe(1);
+  });
+
+  it('shares the crawl cache across replicas through the database', async () => {
+    await mallSearch().search('galaxy ultra', 5);
+    const otherReplica = mallSearch();
+    const result = await otherReplica.search('galaxy ultra', 5);
+    expect(result.cached).toBe(true);
+    expect(await requests('hanbit', 'galaxy ultra')).toBe(1);
+  });
+
+  it('answers stale cache plus an error when the site fails, and never throws', async () => {
+    await mallSearch().search('switch', 10);
+    const impatient = mallSearch({ freshMs: 0 });
+    await setFault('hanbit', 'error500');
+    const result = await impatient.search('switch', 10);
+    expect(result.cached).toBe(true);
+    expect(result.offers.length).toBeGreaterThan(0);
+    expect(result.error).toMatchObject({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/^hanbit: .*answered 500/) });
+  });
+
+  it('reports a changed page layout as LAYOUT_CHANGED with nothing made up', async () => {
+    await setFault('hanbit', 'broken');
+    const result = await mallSearch().search('oled', 10);
+    expect(result.offers).toEqual([]);
+    expect(result.error?.code).toBe('LAYOUT_CHANGED');
+    expect(result.error?.message).toMatch(/hanbit/);
+  });
+
+  it('gives up on a hanging site at the mall deadline with a TIMEOUT error', async () => {
+    await setFault('hanbit', 'hang');
+    const search = mallSearch({ deadlineMs: 300 });
+    const started = Date.now();
+    const result = await search.search('vacuum pro', 10);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(result.error?.code).toBe('TIMEOUT');
+    expect(result.offers).toEqual([]);
+  });
+
+  it('keeps retrying through 429s within its budget and succeeds once the site recovers', async () => {
+    await setFault('hanbit', 'rateLimit');
+    const search = mallSearch({ deadlineMs: 4000 });
+    const pending = search.search('gram pro', 5);
+    setTimeout(() => void setFault('hanbit', 'ok'), 500);
+    const result = await pending;
+    expect(result.error).toBeNull();
+    expect(result.offers.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the site limiter', () => {
+  it('never runs more requests at once than the cap', async () => {
+    const limiter = createSiteLimiter({ maxConcurrent: 2, requestsPerSecond: 1000 });
+    limiters.push(limiter);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        limiter.schedule(async () => {
+          peak = Math.max(peak, ++running);
+          await new Promise((r) => setTimeout(r, 20));
+          running--;
+        }),
+      ),
+    );
+    expect(peak).toBe(2);
+  });
+
+  it('spaces requests to the configured rate', async () => {
+    const limiter = createSiteLimiter({ maxConcurrent: 10, requestsPerSecond: 10 });
+    limiters.push(limiter);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 5 }, () => limiter.schedule(async () => starts.push(Date.now()))));
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(350);
+  });
+});
