@@ -11,6 +11,7 @@ import type { Logger } from '../lib/log.ts';
 import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
+import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
 import { trackSupergraph } from './supergraph/trackSupergraph.ts';
 
 export interface GatewayOptions {
@@ -22,6 +23,7 @@ export interface GatewayOptions {
   subgraphDeadlineMs: number;
   /** Largest request body accepted at /graphql. */
   maxBodyBytes?: number;
+  limits?: OperationLimits;
 }
 
 export interface RunningGateway {
@@ -56,6 +58,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     gateway: gateway as unknown as ApolloServerOptionsWithGateway<BaseContext>['gateway'],
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
     includeStacktraceInErrorResponses: false,
+    validationRules: operationLimitRules(options.limits ?? DEFAULT_OPERATION_LIMITS),
   });
   await apollo.start();
 
