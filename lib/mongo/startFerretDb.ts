@@ -50,6 +50,7 @@ export async function startFerretDb(options: { dataDir: string; log: Logger; por
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',
       '--telemetry=disable',
+      `--state-dir=${resolve(options.dataDir)}`,
       '--log-level=warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },

@@ -1,19 +1,24 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   name: string;
   schema: GraphQLSchema;
-  /** Builds the per-request context (DataLoaders live here). */
-  context: () => Promise<TContext>;
+  /** Builds the per-request context (DataLoaders, the caller's identity). */
+  context: (request: { headers: IncomingHttpHeaders }) => Promise<TContext>;
   port?: number;
   host?: string;
+  /**
+   * Adds what a subgraph serves besides GraphQL over HTTP (an ingestion route,
+   * a WebSocket endpoint on the same server); returns its own cleanup.
+   */
+  extend?: (app: Express, httpServer: Server) => Promise<() => Promise<void>> | (() => Promise<void>);
 }
 
 export interface RunningSubgraph {
@@ -42,7 +47,8 @@ export async function serveSubgraph<TContext extends BaseContext>(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
-  app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: options.context }));
+  const cleanupExtension = options.extend ? await options.extend(app, httpServer) : async () => undefined;
+  app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
@@ -51,6 +57,9 @@ export async function serveSubgraph<TContext extends BaseContext>(
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   return {
     url: `http://${host}:${port}/graphql`,
-    close: () => apollo.stop(),
+    close: async () => {
+      await cleanupExtension();
+      await apollo.stop();
+    },
   };
 }
