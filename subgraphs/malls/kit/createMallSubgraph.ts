@@ -6,12 +6,15 @@ import { DateTimeScalar } from '../../../lib/subgraph/dateTimeScalar.ts';
 import { serveSubgraph, type RunningSubgraph } from '../../../lib/subgraph/serveSubgraph.ts';
 import type { MallSearch } from './createMallSearch.ts';
 import { mallSdl, type MallIdentity } from './mallSchema.ts';
+import { createOfferRebaser } from './publicUrls.ts';
 import type { CrawledOffer } from './siteDescription.ts';
 import { validateSearchInput } from './validateSearchInput.ts';
 
 export interface MallSubgraphOptions {
   mall: MallIdentity;
   search: MallSearch;
+  /** Where the crawler reached the site, rewritten to `mall.homepage` in offers. */
+  crawlBase?: string;
   port?: number;
   host?: string;
 }
@@ -24,14 +27,16 @@ interface MallReference {
 export function createMallSubgraph(options: MallSubgraphOptions): Promise<RunningSubgraph> {
   const { mall, search } = options;
   const typeName = mallTypeName(mall.id);
+  const toPublic = createOfferRebaser(options.crawlBase ?? mall.homepage, mall.homepage);
   const resolvers = {
     DateTime: DateTimeScalar,
     Mall: { __resolveType: () => typeName },
     [typeName]: {
       __resolveReference: (reference: MallReference) => (reference.id === mall.id ? { id: mall.id } : null),
-      search: (_mall: MallReference, args: { keyword: string; first: number }) => {
+      search: async (_mall: MallReference, args: { keyword: string; first: number }) => {
         validateSearchInput(args.keyword, args.first);
-        return search.search(args.keyword, args.first);
+        const result = await search.search(args.keyword, args.first);
+        return { ...result, offers: result.offers.map(toPublic) };
       },
     },
     Offer: {

@@ -5,8 +5,10 @@ import { mallConfigFromEnv, startMall } from './startMall.ts';
 
 /** A mall's `main`: its site description plus where the site is by default. */
 export function runMall(createSite: (siteUrl: string) => SiteDescription, defaultSiteUrl: string): void {
-  const config = mallConfigFromEnv(defaultSiteUrl);
-  const site = createSite(config.siteUrl);
-  const log = createLogger(`mall-${site.id}`);
-  runMain(log, async () => (await startMall(site, config, log)).close);
+  const log = createLogger('mall');
+  runMain(log, async () => {
+    const config = mallConfigFromEnv(defaultSiteUrl);
+    const mall = await startMall(createSite(config.siteUrl), config, log);
+    return mall.close;
+  });
 }

@@ -73,6 +73,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
   const subgraph = await createMallSubgraph({
     mall: { id: site.id, name: site.name, homepage: config.homepage },
     search,
+    crawlBase: config.siteUrl,
     port: config.port,
     host: config.host,
   });
