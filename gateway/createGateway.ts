@@ -5,13 +5,18 @@ import { ApolloGateway, type SupergraphManager } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
 import type { Logger } from '../lib/log.ts';
+import { createAuthenticator, type Authenticator } from './auth/createAuthenticator.ts';
 import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
+import { createOperationHandlers } from './subscriptions/createOperationHandlers.ts';
+import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
+import { useSseTransport } from './subscriptions/useSseTransport.ts';
+import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
 import { trackSupergraph } from './supergraph/trackSupergraph.ts';
 
 export interface GatewayOptions {
@@ -21,19 +26,25 @@ export interface GatewayOptions {
   host?: string;
   /** How long one subgraph fetch may take before its fields are given up. */
   subgraphDeadlineMs: number;
+  /** HS256 secret of the tokens clients present. */
+  jwtSecret: string;
   /** Largest request body accepted at /graphql. */
   maxBodyBytes?: number;
   limits?: OperationLimits;
 }
 
 export interface RunningGateway {
-  /** `http://host:port` (GraphQL at `/graphql`). */
+  /** `http://host:port` (GraphQL at `/graphql`, over HTTP, WebSocket and SSE). */
   url: string;
+  /** Open client WebSockets and upstream subscription sockets, for operators and tests. */
+  stats(): { clientSockets: number; upstreamSockets: number };
   close(): Promise<void>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
+  const authenticate = createAuthenticator(options.jwtSecret);
+  const runtimes = createSubscriptionRuntimes(log);
   let currentSupergraph = '';
   let loaded: { hash: string; at: Date } | null = null;
 
@@ -41,19 +52,24 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     supergraphSdl: trackSupergraph(options.supergraph, (sdl) => {
       currentSupergraph = sdl;
     }),
-    buildService: ({ name, url }) =>
-      name === DIRECTORY_SUBGRAPH
-        ? createDirectoryDataSource(currentSupergraph)
-        : new SubgraphDataSource({ name, url: url ?? '', deadlineMs: options.subgraphDeadlineMs }),
+    buildService: ({ name, url }) => {
+      const dataSource =
+        name === DIRECTORY_SUBGRAPH
+          ? createDirectoryDataSource(currentSupergraph)
+          : new SubgraphDataSource({ name, url: url ?? '', deadlineMs: options.subgraphDeadlineMs });
+      runtimes.recordDataSource(name, dataSource);
+      return dataSource;
+    },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    runtimes.update(coreSupergraphSdl);
     loaded = { hash: createHash('sha256').update(coreSupergraphSdl).digest('hex').slice(0, 12), at: new Date() };
     log.info(`serving supergraph ${loaded.hash}`);
   });
 
   const app = express();
   const httpServer = createServer(app);
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<BaseContext>({
     // @apollo/gateway 2.x implements Apollo Server 5's gateway interface; only its declared type lags behind.
     gateway: gateway as unknown as ApolloServerOptionsWithGateway<BaseContext>['gateway'],
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
@@ -62,16 +78,25 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   });
   await apollo.start();
 
+  const handlers = createOperationHandlers({ runtime: runtimes.current, apollo });
+  const schema = () => {
+    const runtime = runtimes.current();
+    if (!runtime) throw new Error('no supergraph loaded');
+    return runtime.planner.graphqlApiSchema;
+  };
   useHealthRoutes(app, () => ({
     ready: loaded !== null,
     detail: loaded ? { supergraph: loaded.hash, loadedAt: loaded.at.toISOString() } : { reason: 'no supergraph loaded yet' },
   }));
+  useSseTransport(app, { schema, handlers, authenticate });
   app.use(
     '/graphql',
+    refuseInvalidTokens(authenticate),
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
     expressMiddleware(apollo, { context: async ({ req }) => ({ headers: req.headers }) }),
   );
   app.use(jsonErrors(log));
+  const webSockets = useWebSocketTransport({ httpServer, schema, handlers, authenticate });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -81,7 +106,21 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   return {
     url: `http://${host}:${port}`,
-    close: () => apollo.stop(),
+    stats: () => ({ clientSockets: webSockets.connections(), upstreamSockets: runtimes.upstreamConnections() }),
+    close: async () => {
+      await webSockets.close();
+      await runtimes.close();
+      await apollo.stop();
+    },
+  };
+}
+
+/** A token that does not verify is refused here, once, with the reason. */
+function refuseInvalidTokens(authenticate: Authenticator): RequestHandler {
+  return async (req, res, next) => {
+    const authentication = await authenticate(req.headers.authorization);
+    if (authentication.kind !== 'invalid') return next();
+    res.status(401).json({ errors: [{ message: authentication.reason, extensions: { code: 'UNAUTHENTICATED' } }] });
   };
 }
 

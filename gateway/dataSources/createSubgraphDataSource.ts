@@ -29,6 +29,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.deadlineMs = options.deadlineMs;
   }
 
+  /** Subgraphs take identity only from the gateway: it forwards the caller's token. */
+  override willSendRequest(options: GraphQLDataSourceProcessOptions): void {
+    const headers = (options.context as { headers?: Record<string, string | string[] | undefined> }).headers;
+    const authorization = headers?.authorization;
+    if (typeof authorization === 'string') options.request.http?.headers.set('authorization', authorization);
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);

@@ -1,0 +1,57 @@
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { executeSubscription, type SubscriptionRuntime } from './executeSubscription.ts';
+
+/** Per connection or request: who is calling, as the client said it. */
+export interface StreamContext {
+  authorization?: string;
+}
+
+export interface OperationHandlers {
+  subscribe(args: ExecutionArgs): AsyncGenerator<ExecutionResult> | ExecutionResult;
+  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+}
+
+/**
+ * What the WebSocket and SSE transports run: subscriptions through the
+ * federated subscription executor, queries and mutations through Apollo
+ * Server like any HTTP request. Transport-free, so both adapters stay thin.
+ */
+export function createOperationHandlers(options: {
+  runtime: () => SubscriptionRuntime | null;
+  apollo: ApolloServer<BaseContext>;
+}): OperationHandlers {
+  return {
+    subscribe(args) {
+      const runtime = options.runtime();
+      if (!runtime) return { errors: [new GraphQLError('the gateway has no supergraph yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
+      const context = (args.contextValue ?? {}) as StreamContext;
+      try {
+        return executeSubscription(runtime, {
+          document: args.document,
+          operationName: args.operationName ?? undefined,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          authorization: context.authorization,
+        });
+      } catch (error) {
+        return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message)] };
+      }
+    },
+    async execute(args) {
+      const context = (args.contextValue ?? {}) as StreamContext;
+      const response = await options.apollo.executeOperation(
+        { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
+        { contextValue: { headers: context.authorization ? { authorization: context.authorization } : {} } },
+      );
+      if (response.body.kind !== 'single') {
+        return { errors: [new GraphQLError('incremental delivery is not supported over this transport')] };
+      }
+      const { data, errors, extensions } = response.body.singleResult;
+      return {
+        data: data as ExecutionResult['data'],
+        errors: errors?.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
+        extensions,
+      };
+    },
+  };
+}

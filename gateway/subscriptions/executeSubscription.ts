@@ -1,0 +1,81 @@
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { QueryPlan } from '@apollo/query-planner';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import type { Client } from 'graphql-ws';
+import type { SubscriptionPlan, SubscriptionPlanner } from './createSubscriptionPlanner.ts';
+
+/** What one subscription needs from the supergraph version it started on. */
+export interface SubscriptionRuntime {
+  planner: SubscriptionPlanner;
+  dataSources: Readonly<Record<string, GraphQLDataSource>>;
+  upstream(subgraph: string): Client;
+}
+
+export interface SubscriptionRequest {
+  document: DocumentNode;
+  operationName?: string;
+  variables: Record<string, unknown>;
+  /** The client's `Authorization` value, passed to every subgraph. */
+  authorization?: string;
+}
+
+/** The fetch that stands in for the primary one: it hands over the event. */
+const EVENT_SOURCE = '__subscription_event__';
+
+/**
+ * Streams a federated subscription: the primary subscription from the
+ * subgraph that owns the field (over the shared upstream socket), and for
+ * every event the rest of the plan, executed by Apollo's own plan executor
+ * with the event standing in for the primary fetch's response.
+ */
+export function executeSubscription(runtime: SubscriptionRuntime, request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+  // Planned before streaming, so a bad operation fails at once, not on the first event.
+  return streamEvents(runtime, request, runtime.planner.plan(request.document, request.operationName));
+}
+
+async function* streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest, plan: SubscriptionPlan): AsyncGenerator<ExecutionResult> {
+  const { primary } = plan;
+  const variables = Object.fromEntries((primary.variableUsages ?? []).filter((n) => n in request.variables).map((n) => [n, request.variables[n]]));
+  const events = runtime.upstream(primary.serviceName).iterate({
+    query: primary.operation,
+    operationName: primary.operationName,
+    variables,
+    extensions: request.authorization ? { authorization: request.authorization } : {},
+  });
+  const eventPlan = planForEvents(plan);
+  const operationContext = buildOperationContext({
+    schema: runtime.planner.graphqlApiSchema,
+    operationDocument: request.document,
+    operationName: request.operationName,
+  });
+  try {
+    for await (const event of events) {
+      if (!event.data) {
+        yield { errors: (event.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: { ...e.extensions, serviceName: primary.serviceName } })) };
+        continue;
+      }
+      const serviceMap: ServiceMap = { ...runtime.dataSources, [EVENT_SOURCE]: replay(event) };
+      const requestContext = {
+        request: { query: print(request.document), operationName: request.operationName, variables: request.variables },
+        // Same shape as an HTTP request's context, so data sources forward identity alike.
+        context: { headers: request.authorization ? { authorization: request.authorization } : {} },
+        metrics: {},
+        logger: console,
+      } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
+      yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, runtime.planner.supergraphSchema, runtime.planner.apiSchema);
+    }
+  } finally {
+    await events.return?.();
+  }
+}
+
+/** `Sequence [event, rest]`: the plan Apollo can execute once per event. */
+function planForEvents(plan: SubscriptionPlan): QueryPlan {
+  const event = { ...plan.primary, serviceName: EVENT_SOURCE };
+  return { kind: 'QueryPlan', node: plan.rest ? { kind: 'Sequence', nodes: [event, plan.rest] } : event };
+}
+
+function replay(event: FormattedExecutionResult<Record<string, unknown>, unknown>): GraphQLDataSource {
+  return { process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors }) };
+}
