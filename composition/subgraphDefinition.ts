@@ -5,6 +5,15 @@ export interface SubgraphDefinition {
   sdl: string;
 }
 
-/** The gateway serves the directory in-process; this is its routing URL. */
+import { createHash } from 'node:crypto';
+
+/** The gateway serves the directory in-process, under this subgraph name. */
 export const DIRECTORY_SUBGRAPH = 'directory';
-export const DIRECTORY_URL = 'local://directory';
+
+/**
+ * Its routing URL names the malls it lists: Apollo's gateway reuses a data
+ * source while name and URL stay the same, so a new mall list needs a new URL.
+ */
+export function directoryUrl(mallIds: readonly string[]): string {
+  return `local://directory/${createHash('sha256').update(mallIds.join(',')).digest('hex').slice(0, 16)}`;
+}
