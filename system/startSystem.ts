@@ -17,6 +17,8 @@ export interface SystemOptions {
   logs: SpawnOptions['logs'];
   /** Extra environment for every service (deadlines, delays, log level). */
   env?: Record<string, string>;
+  /** Where shoppers open the demo sites, when that differs from where malls crawl them. */
+  publicDemoSitesUrl?: string;
 }
 
 export interface RunningSystem {
@@ -58,7 +60,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     specs.push({
       name: mall.id,
       entry: mall.entry,
-      env: { ...common, PORT: String(mallPort), MALL_SITE_URL: demoSiteUrl(demoSitesUrl, mall.id) },
+      env: {
+        ...common,
+        PORT: String(mallPort),
+        MALL_SITE_URL: demoSiteUrl(demoSitesUrl, mall.id),
+        MALL_HOMEPAGE: demoSiteUrl(options.publicDemoSitesUrl ?? demoSitesUrl, mall.id),
+      },
       readyUrl: `http://${host}:${mallPort}/healthz`,
     });
   }
