@@ -1,5 +1,7 @@
 import type { Logger } from './log.ts';
 
+const SHUTDOWN_LIMIT_MS = 15_000;
+
 /** Keeps a service up until SIGINT/SIGTERM, then closes it once. */
 export function runUntilSignal(log: Logger, close: () => Promise<void>): void {
   let closing = false;
@@ -7,6 +9,11 @@ export function runUntilSignal(log: Logger, close: () => Promise<void>): void {
     if (closing) return;
     closing = true;
     log.info(`${signal} received, shutting down`);
+    // A dependency that is already gone (the database, say) must not keep us up.
+    setTimeout(() => {
+      log.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     close().then(
       () => process.exit(0),
       (error: unknown) => {
