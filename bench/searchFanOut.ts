@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { startBenchSystem } from './support/benchSystem.ts';
 import { median, percentile, table, timed } from './support/measure.ts';
 
-const SITE_DELAY_MS = Number(process.env.BENCH_SITE_DELAY_MS ?? 300);
+const SITE_DELAY_MS = Number(process.env.BENCH_SITE_DELAY_MS ?? 800);
 const MALL_COUNTS = (process.env.BENCH_MALL_COUNTS ?? '1,3,10,30').split(',').map(Number);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
 const WARM_CONCURRENCY = 16;
+const FLEET_PROCESSES = Number(process.env.BENCH_FLEET_PROCESSES ?? 1);
 const COLD_KEYWORDS = ['airpods pro', 'iphone max', 'ipad air', 'galaxy ultra', 'gram plus', 'switch lite', 'vacuum neo', 'oled mini', 'wh pro'];
 
 const QUERY = `query ($keyword: String!) { malls { id search(keyword: $keyword, first: 10) {
@@ -58,7 +59,7 @@ export async function benchSearchFanOut(mongoUri: string): Promise<void> {
   let single: number | undefined;
   for (const mallCount of MALL_COUNTS) {
     const workDir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${mallCount}-`));
-    const system = await startBenchSystem({ mongoUri, mallCount, siteDelayMs: SITE_DELAY_MS, workDir, dbPrefix: `bench${Date.now()}` });
+    const system = await startBenchSystem({ mongoUri, mallCount, siteDelayMs: SITE_DELAY_MS, workDir, dbPrefix: `bench${Date.now()}`, fleetProcesses: FLEET_PROCESSES });
     try {
       assertComplete(await search(system.graphqlUrl, 'airpods'), mallCount, 'airpods'); // connections and plan cache
       const cold: number[] = [];
@@ -75,6 +76,7 @@ export async function benchSearchFanOut(mongoUri: string): Promise<void> {
         'cold p50 ms': coldMedian.toFixed(0),
         'cold max ms': Math.max(...cold).toFixed(0),
         'ratio to 1 mall': (coldMedian / single).toFixed(2),
+        'added ms': (coldMedian - single).toFixed(0),
         'warm req/s': warm.rps.toFixed(0),
         'warm p50 ms': warm.p50.toFixed(1),
         'warm p99 ms': warm.p99.toFixed(1),
@@ -85,6 +87,6 @@ export async function benchSearchFanOut(mongoUri: string): Promise<void> {
       rmSync(workDir, { recursive: true, force: true });
     }
   }
-  console.log(`\nSearch fan-out (site delay ${SITE_DELAY_MS} ms, ${COLD_KEYWORDS.length} cold searches per row, warm: ${WARM_CONCURRENCY} clients for ${WARM_SECONDS} s)\n`);
+  console.log(`\nSearch fan-out (site delay ${SITE_DELAY_MS} ms, malls in up to ${FLEET_PROCESSES} processes, ${COLD_KEYWORDS.length} cold searches per row, warm: ${WARM_CONCURRENCY} clients for ${WARM_SECONDS} s)\n`);
   console.log(table(rows));
 }

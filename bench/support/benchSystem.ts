@@ -19,6 +19,8 @@ export async function startBenchSystem(options: {
   siteDelayMs: number;
   workDir: string;
   dbPrefix: string;
+  /** Processes the malls are spread over. */
+  fleetProcesses: number;
 }): Promise<BenchSystem> {
   const { workDir } = options;
   mkdirSync(join(workDir, 'schemas'), { recursive: true });
@@ -36,14 +38,24 @@ export async function startBenchSystem(options: {
     const mallBase = 20_000 + Math.floor(Math.random() * 20_000);
     await start({ name: 'demo-sites', entry: 'demo/sites/main.ts', env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
     await start({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
-    await start(
-      {
-        name: 'mall-fleet',
-        entry: 'bench/support/mallFleet.ts',
-        env: { ...env, MALL_COUNT: `${options.mallCount}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}` },
-        readyUrl: `http://127.0.0.1:${mallBase + options.mallCount - 1}/healthz`,
-      },
-      { logs, readyTimeoutMs: 120_000 },
+    // Malls are spread over a few processes, as separate mall services would
+    // be, so one process does not serialise every mall's parsing.
+    const fleets = Math.min(options.fleetProcesses, options.mallCount);
+    const perFleet = Math.ceil(options.mallCount / fleets);
+    await Promise.all(
+      Array.from({ length: fleets }, (_, f) => {
+        const offset = f * perFleet;
+        const count = Math.min(perFleet, options.mallCount - offset);
+        return start(
+          {
+            name: `mall-fleet-${f}`,
+            entry: 'bench/support/mallFleet.ts',
+            env: { ...env, MALL_OFFSET: `${offset}`, MALL_COUNT: `${count}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}` },
+            readyUrl: `http://127.0.0.1:${mallBase + offset + count - 1}/healthz`,
+          },
+          { logs, readyTimeoutMs: 120_000 },
+        );
+      }),
     );
     const subgraphs = [`  catalog:\n    routing_url: http://127.0.0.1:${catalogPort}/graphql\n    schema:\n      file: ${resolve('subgraphs/catalog/schema.graphql')}`];
     for (let i = 0; i < options.mallCount; i++) {

@@ -1,7 +1,8 @@
 /**
  * Many mall subgraphs in one process, for benchmarks: `MALL_COUNT` malls
- * `m1…mN` on ports `MALL_BASE_PORT + i`, each a full mall (own cache database,
- * limiter, coalescing) crawling the demo sites in turn.
+ * starting at index `MALL_OFFSET` (ids `m<i+1>`, ports `MALL_BASE_PORT + i`),
+ * each a full mall (own cache database, limiter, coalescing) crawling the
+ * demo sites in turn.
  */
 import { envInt, envString } from '../../lib/env.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -17,10 +18,11 @@ export function fleetMallId(index: number): string {
 
 runMain(log, async () => {
   const count = envInt('MALL_COUNT', 3);
+  const offset = envInt('MALL_OFFSET', 0);
   const basePort = envInt('MALL_BASE_PORT', 5000);
   const demoSites = envString('DEMO_SITES_URL', 'http://127.0.0.1:4100');
   const malls = await Promise.all(
-    Array.from({ length: count }, async (_, index) => {
+    Array.from({ length: count }, (_, i) => offset + i).map(async (index) => {
       const template = DEMO_MALLS[index % DEMO_MALLS.length]!;
       const siteUrl = demoSiteUrl(demoSites, template.id);
       const config = { ...mallConfigFromEnv(siteUrl), port: basePort + index };

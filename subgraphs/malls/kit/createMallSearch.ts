@@ -63,11 +63,13 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     }
     const fetchedAt = new Date();
     const extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
-    await cache.put(keyword, pageNumber, extracted, fetchedAt).catch((error: Error) => {
-      log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
-    });
     const page = { ...extracted, fetchedAt };
     remember(key, page);
+    // Written behind the answer: this process already holds the page in memory,
+    // and the shopper need not wait for the database.
+    void cache.put(keyword, pageNumber, extracted, fetchedAt).catch((error: Error) => {
+      log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
+    });
     return { page, cached: false };
   };
 
