@@ -13,6 +13,7 @@ import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
+import { usePortal } from './portal/usePortal.ts';
 import { createOperationHandlers } from './subscriptions/createOperationHandlers.ts';
 import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
@@ -88,6 +89,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     ready: loaded !== null,
     detail: loaded ? { supergraph: loaded.hash, loadedAt: loaded.at.toISOString() } : { reason: 'no supergraph loaded yet' },
   }));
+  usePortal(app);
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(
     '/graphql',
