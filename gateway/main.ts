@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { envInt, envString } from '../lib/env.ts';
 import { createLogger } from '../lib/log.ts';
 import { runMain } from '../lib/runUntilSignal.ts';
-import { DEV_JWT_SECRET } from '../lib/auth/devSecret.ts';
+import { jwtSecretFromEnv } from '../lib/auth/jwtSecret.ts';
 import { createGateway } from './createGateway.ts';
 import { createConfigSupergraph } from './supergraph/createConfigSupergraph.ts';
 
@@ -16,7 +16,7 @@ runMain(log, async () => {
     port: envInt('PORT', 4000),
     host: envString('HOST', '127.0.0.1'),
     subgraphDeadlineMs: envInt('GATEWAY_SUBGRAPH_DEADLINE_MS', 3000),
-    jwtSecret: envString('JWT_SECRET', DEV_JWT_SECRET),
+    jwtSecret: jwtSecretFromEnv(),
   });
   log.info(`gateway ready at ${gateway.url}/graphql`);
   return gateway.close;
