@@ -12,7 +12,7 @@ export interface SystemOptions {
   mongoUri?: string;
   dataDir: string;
   /** Fixed ports (`npm start`); free ports otherwise. */
-  ports?: { gateway: number; catalog: number; demoSites: number; mallBase: number };
+  ports?: { gateway: number; catalog: number; approval: number; demoSites: number; mallBase: number };
   host?: string;
   logs: SpawnOptions['logs'];
   /** Extra environment for every service (deadlines, delays, log level). */
@@ -35,7 +35,7 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-/** The whole system as separate processes: demo sites, catalog, malls, gateway. */
+/** The whole system as separate processes: demo sites, catalog, approval, malls, gateway. */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = createLogger('system');
   const host = options.host ?? '127.0.0.1';
@@ -54,6 +54,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const catalogPort = await port(options.ports?.catalog);
   subgraphUrls.catalog = `http://${host}:${catalogPort}/graphql`;
   specs.push({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...common, PORT: String(catalogPort) }, readyUrl: `http://${host}:${catalogPort}/healthz` });
+  const approvalPort = await port(options.ports?.approval);
+  subgraphUrls.approval = `http://${host}:${approvalPort}/graphql`;
+  specs.push({ name: 'approval', entry: 'subgraphs/approval/main.ts', env: { ...common, PORT: String(approvalPort) }, readyUrl: `http://${host}:${approvalPort}/healthz` });
   for (const [index, mall] of DEMO_MALLS.entries()) {
     const mallPort = await port(options.ports ? options.ports.mallBase + index : undefined);
     subgraphUrls[mall.id] = `http://${host}:${mallPort}/graphql`;
