@@ -1,7 +1,7 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Client } from 'graphql-ws';
 import type { SubscriptionPlan, SubscriptionPlanner } from './createSubscriptionPlanner.ts';
 
@@ -49,10 +49,12 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
     operationDocument: request.document,
     operationName: request.operationName,
   });
+  const fromSubgraph = (errors: readonly GraphQLFormattedError[]) =>
+    errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } }));
   try {
     for await (const event of events) {
       if (!event.data) {
-        yield { errors: (event.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: { ...e.extensions, serviceName: primary.serviceName } })) };
+        yield { errors: fromSubgraph(event.errors ?? []) };
         continue;
       }
       const serviceMap: ServiceMap = { ...runtime.dataSources, [EVENT_SOURCE]: replay(event) };
@@ -65,6 +67,10 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
       } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
       yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, runtime.planner.supergraphSchema, runtime.planner.apiSchema);
     }
+  } catch (error) {
+    // graphql-ws rejects with the subgraph's errors when it refuses the subscription.
+    if (Array.isArray(error)) yield { errors: fromSubgraph(error as GraphQLFormattedError[]) };
+    else throw error;
   } finally {
     await events.return?.();
   }
