@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import type { Db } from 'mongodb';
+import { createLogger, errorMessage, type Logger } from '../../lib/log.ts';
+import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+import { contextFor, type ApprovalContext } from './context.ts';
+import { createBatchIngestor, type BatchIngestor } from './ingest/ingestBatch.ts';
+import { mountHttpIngest } from './ingest/httpIngest.ts';
+import { createResolvers } from './resolvers.ts';
+import { createApprovalStore } from './store/approvalStore.ts';
+import { createSystemDirectory, type BusinessSystem } from './systems.ts';
+import { serveSubscriptions } from './websocket.ts';
+
+/** Where the approval SDL lives; the gateway composes from this same file. */
+export const approvalSchemaUrl = new URL('./schema.graphql', import.meta.url);
+
+export function loadApprovalTypeDefs(): string {
+  return readFileSync(approvalSchemaUrl, 'utf8');
+}
+
+export interface ApprovalSubgraphOptions {
+  db: Db;
+  port?: number;
+  host?: string;
+  systems: readonly BusinessSystem[];
+  jwtSecret: string;
+  /** Ingestion publishes to it, subscriptions listen to it; the caller owns (and closes) it. */
+  changeFeed: ChangeFeed;
+  log?: Logger;
+}
+
+export interface ApprovalSubgraph extends RunningSubgraph {
+  /**
+   * The transport-independent ingestion core (signature, validation, seq rule,
+   * publish), for other carriers of event batches such as a broker consumer.
+   */
+  ingestor: BatchIngestor;
+}
+
+/**
+ * Serves the approval subgraph: GraphQL over HTTP and graphql-ws at
+ * `/graphql`, signed event batches at `POST /events`.
+ */
+export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): Promise<ApprovalSubgraph> {
+  const log = options.log ?? createLogger('approval');
+  const store = createApprovalStore(options.db);
+  const systems = createSystemDirectory(options.systems);
+  const deps = { store, systems, jwtSecret: options.jwtSecret };
+  const ingestor = createBatchIngestor({
+    systems,
+    store,
+    changeFeed: options.changeFeed,
+    onPublishError: (error) => log.warn(`announcing approval changes failed (${errorMessage(error)}); live views may lag until the next change`),
+  });
+  const schema = buildSubgraphSchema([
+    { typeDefs: parse(loadApprovalTypeDefs()), resolvers: createResolvers(options.changeFeed) },
+  ]);
+  const running = await serveSubgraph<ApprovalContext>({
+    name: 'approval',
+    schema,
+    context: ({ headers }) => contextFor(headers.authorization, deps),
+    port: options.port,
+    host: options.host,
+    extend: (app, httpServer) => {
+      mountHttpIngest(app, ingestor, log);
+      return serveSubscriptions({
+        httpServer,
+        schema,
+        path: '/graphql',
+        contextFor: (authorization) => contextFor(authorization, deps),
+        log,
+      });
+    },
+  });
+  return { ...running, ingestor };
+}

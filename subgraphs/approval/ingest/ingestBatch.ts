@@ -1,0 +1,85 @@
+import type { ChangeFeed } from '../changeFeed.ts';
+import { batchSystem, MalformedEventsError, parseBatch, validateEvents } from '../events/parseEvents.ts';
+import { verifySignature } from '../events/verifySignature.ts';
+import { PartialApplyError, type ApprovalStore } from '../store/approvalStore.ts';
+import type { SystemDirectory } from '../systems.ts';
+
+export interface IngestSummary {
+  accepted: number;
+  applied: number;
+  ignoredAsOld: number;
+}
+
+/** Why a batch was refused: 400 the producer must fix it, 401 it is not who it claims. */
+export class IngestRejection extends Error {
+  readonly status: 400 | 401;
+  constructor(status: 400 | 401, message: string) {
+    super(message);
+    this.name = 'IngestRejection';
+    this.status = status;
+  }
+}
+
+export interface BatchIngestor {
+  /**
+   * Checks, stores and announces one signed batch, whatever carried it (HTTP
+   * now, a broker later: pass the routing key as `expectedSystem`). Resolves
+   * once every applied event is durably stored; throws IngestRejection for a
+   * bad batch (nothing of it stored) and other errors for storage failures.
+   */
+  ingest(body: Buffer, signature: string | undefined, expectedSystem?: string): Promise<IngestSummary>;
+}
+
+export interface BatchIngestorOptions {
+  systems: SystemDirectory;
+  store: ApprovalStore;
+  changeFeed: ChangeFeed;
+  /** Publishing failed after the write; the counts are stored, only the push is lost. */
+  onPublishError?: (error: unknown) => void;
+}
+
+export function createBatchIngestor(options: BatchIngestorOptions): BatchIngestor {
+  const { systems, store, changeFeed } = options;
+  const announce = async (userIds: string[]) => {
+    if (userIds.length === 0) return;
+    try {
+      await changeFeed.publish(userIds);
+    } catch (error) {
+      options.onPublishError?.(error);
+    }
+  };
+
+  return {
+    async ingest(body, signature, expectedSystem) {
+      const items = reject400(() => parseBatch(body.toString('utf8')));
+      // The batch names its system; that system's secret must have signed it.
+      const systemId = reject400(() => batchSystem(items));
+      const system = systems.get(systemId);
+      if (!system) throw new IngestRejection(401, `unknown system "${systemId}"`);
+      if (expectedSystem !== undefined && expectedSystem !== systemId) {
+        throw new IngestRejection(401, `events name system "${systemId}" but arrived for "${expectedSystem}"`);
+      }
+      if (!verifySignature(body, signature, system.secret)) {
+        throw new IngestRejection(401, `bad signature: X-Signature must be sha256=<hex HMAC-SHA256 of the body with ${systemId}'s secret>`);
+      }
+      const events = reject400(() => validateEvents(items));
+      try {
+        const result = await store.applyEvents(events);
+        await announce(result.changedUserIds);
+        return { accepted: events.length, applied: result.applied, ignoredAsOld: result.ignoredAsOld };
+      } catch (error) {
+        if (error instanceof PartialApplyError) await announce(error.changedUserIds);
+        throw error;
+      }
+    },
+  };
+}
+
+function reject400<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof MalformedEventsError) throw new IngestRejection(400, error.message);
+    throw error;
+  }
+}

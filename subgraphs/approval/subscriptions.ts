@@ -1,0 +1,81 @@
+import type { ChangeFeed } from './changeFeed.ts';
+import type { ApprovalSummary } from './summary.ts';
+
+/**
+ * The stream behind `approvalCountChanged`: the user's current summary at
+ * once, then a fresh one after changes. Notifications only mark the summary
+ * dirty; one re-read serves a whole burst, and reads run one after another,
+ * so a newer summary is never followed by an older one. A re-read that equals
+ * what was last sent is skipped.
+ *
+ * Hand-written rather than an async generator: a generator waiting inside
+ * `await` cannot be returned until it wakes, so an unsubscribing client would
+ * stay registered until that user's next change.
+ */
+export function summaryStream(
+  userId: string,
+  changeFeed: ChangeFeed,
+  read: () => Promise<ApprovalSummary>,
+): AsyncIterableIterator<ApprovalSummary> {
+  let dirty = true;
+  let finished = false;
+  let lastKey: string | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  // Listen before the first read so no change between the two is missed.
+  const unsubscribe = changeFeed.subscribe(userId, () => {
+    dirty = true;
+    signal();
+  });
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    unsubscribe();
+    signal();
+  };
+  const done = (): IteratorReturnResult<undefined> => ({ value: undefined, done: true });
+
+  return {
+    async next(): Promise<IteratorResult<ApprovalSummary, undefined>> {
+      while (!finished) {
+        if (!dirty) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        dirty = false;
+        let summary: ApprovalSummary;
+        try {
+          summary = await read();
+        } catch (error) {
+          finish();
+          throw error;
+        }
+        if (finished) break;
+        const key = summaryKey(summary);
+        if (key === lastKey) continue;
+        lastKey = key;
+        return { value: summary, done: false };
+      }
+      return done();
+    },
+    async return() {
+      finish();
+      return done();
+    },
+    async throw(error: unknown) {
+      finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function summaryKey(summary: ApprovalSummary): string {
+  return summary.items.map((item) => `${item.system.id}:${item.count}:${item.updatedAt.getTime()}`).join(',');
+}

@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { errorMessage, type Logger } from '../../lib/log.ts';
+import { unauthenticated, type ApprovalContext } from './context.ts';
+import { graphql } from './graphqlRuntime.ts';
+
+const { getOperationAST, GraphQLError, parse, validate } = graphql;
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  /** Same path as GraphQL over HTTP: `/graphql`. */
+  path: string;
+  contextFor: (authorization: string | undefined) => Promise<ApprovalContext>;
+  log: Logger;
+}
+
+/** How long closing waits for clients to answer the close handshake. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * graphql-ws on the subgraph's own HTTP server. Identity is per operation:
+ * `payload.extensions.authorization` of the subscribe message when present
+ * (the gateway multiplexes many users over one socket), else the
+ * `connection_init` payload's `Authorization`. Every failure is reported on
+ * its own operation; the socket stays up for the other operations on it.
+ */
+export function serveSubscriptions(options: SubscriptionServerOptions): () => Promise<void> {
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const server = useServer(
+    {
+      schema: options.schema,
+      onSubscribe: async (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(errorMessage(error))];
+        }
+        const invalid = validate(options.schema, document);
+        if (invalid.length > 0) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unable to identify the operation to run')];
+        const authorization = findAuthorization(payload.extensions) ?? findAuthorization(ctx.connectionParams);
+        const contextValue = await options.contextFor(authorization);
+        if (operation.operation === 'subscription' && contextValue.userId === null) {
+          const why = contextValue.authError?.message ?? 'no token was given';
+          return [unauthenticated(`a subscription needs a signed-in user (${why}); send Authorization: Bearer <token>`)];
+        }
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        // Only a failing stream (say, the database gone) carries an original error;
+        // refused or invalid operations are the client's business.
+        for (const error of errors) {
+          if (error.originalError) options.log.warn(`an approval subscription failed: ${error.message}`);
+        }
+      },
+    },
+    wss,
+  );
+
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+    const disposed = Promise.resolve(server.dispose()).catch(() => undefined);
+    await Promise.race([disposed, grace]);
+    clearTimeout(timer);
+    // Clients that never answered the close handshake are cut off.
+    for (const client of wss.clients) client.terminate();
+    await disposed;
+  };
+}
+
+/** An `Authorization` value from a payload object, whatever the key's case. */
+function findAuthorization(source: Readonly<Record<string, unknown>> | null | undefined): string | undefined {
+  if (!source) return undefined;
+  for (const [key, value] of Object.entries(source)) {
+    if (key.toLowerCase() === 'authorization' && typeof value === 'string' && value.trim() !== '') return value;
+  }
+  return undefined;
+}

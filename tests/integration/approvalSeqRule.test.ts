@@ -1,0 +1,206 @@
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../../lib/auth/signToken.ts';
+import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
+import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
+import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
+import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
+import { createApprovalStore, HEADS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
+import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { postGraphQL } from '../support/graphqlClient.ts';
+import { createTestDatabase, testMongoUri } from '../support/testDatabase.ts';
+
+process.env.LOG_LEVEL ??= 'silent';
+const JWT_SECRET = 'seq-rule-secret';
+const USERS = Array.from({ length: 8 }, (_, i) => `user-${i}`);
+const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+interface Scenario {
+  events: OutgoingEvent[];
+  /** The event with the highest seq per `userId|system`. */
+  newest: Map<string, OutgoingEvent>;
+}
+
+/** Each system numbers its own events; some pairs end at 0 to test removal. */
+function scenario(rand: () => number, total: number): Scenario {
+  const seqs = new Map(SYSTEMS.map((s) => [s, 0]));
+  const events: OutgoingEvent[] = [];
+  const newest = new Map<string, OutgoingEvent>();
+  for (let i = 0; i < total; i++) {
+    const system = SYSTEMS[Math.floor(rand() * SYSTEMS.length)]!;
+    const userId = USERS[Math.floor(rand() * USERS.length)]!;
+    const seq = (seqs.get(system) ?? 0) + 1 + Math.floor(rand() * 3);
+    seqs.set(system, seq);
+    const count = rand() < 0.2 ? 0 : Math.floor(rand() * 40);
+    const e = { system, userId, count, seq, occurredAt: new Date(Date.UTC(2026, 10, 22, 6, 0, 0) + seq * 1000).toISOString() };
+    events.push(e);
+    newest.set(`${userId}|${system}`, e);
+  }
+  return { events, newest };
+}
+
+/** Every event 1–3 times, shuffled, cut into one-system batches of 1–150. */
+function deliveries(rand: () => number, events: readonly OutgoingEvent[]): OutgoingEvent[][] {
+  const copies = events.flatMap((e) => Array.from({ length: 1 + Math.floor(rand() * 3) }, () => e));
+  for (let i = copies.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [copies[i], copies[j]] = [copies[j]!, copies[i]!];
+  }
+  const open = new Map<string, { batch: OutgoingEvent[]; size: number }>();
+  const batches: OutgoingEvent[][] = [];
+  for (const e of copies) {
+    let bucket = open.get(e.system);
+    if (!bucket) open.set(e.system, (bucket = { batch: [], size: 1 + Math.floor(rand() * 150) }));
+    bucket.batch.push(e);
+    if (bucket.batch.length >= bucket.size) {
+      batches.push(bucket.batch);
+      open.delete(e.system);
+    }
+  }
+  for (const bucket of open.values()) batches.push(bucket.batch);
+  return batches;
+}
+
+/** Sends batches with a few requests in flight, as several producers would. */
+async function sendAll(subgraph: ApprovalSubgraph, batches: readonly OutgoingEvent[][], inFlight = 4): Promise<void> {
+  const url = eventsUrlOf(subgraph.url);
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      const result = await postEvents(url, batch, DEMO_SYSTEMS.find((s) => s.id === batch[0]!.system)!.secret);
+      expect(result.status, JSON.stringify(result.body)).toBe(202);
+    }
+  }));
+}
+
+async function expectNewestStored(db: Db, newest: Map<string, OutgoingEvent>): Promise<void> {
+  const store = createApprovalStore(db);
+  for (const userId of USERS) {
+    const states = await store.readStates(userId, SYSTEMS);
+    const expected = SYSTEMS.flatMap((system) => {
+      const e = newest.get(`${userId}|${system}`);
+      return e ? [{ system, seq: e.seq, count: e.count }] : [];
+    });
+    expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
+  }
+}
+
+const ME = /* GraphQL */ `{ me { id approvals { total items { system { id } count updatedAt } } } }`;
+
+async function expectMe(subgraph: ApprovalSubgraph, newest: Map<string, OutgoingEvent>): Promise<void> {
+  for (const userId of USERS) {
+    const token = await signToken({ userId, secret: JWT_SECRET });
+    const result = await postGraphQL<{ me: { approvals: { total: number; items: { system: { id: string }; count: number; updatedAt: string }[] } } }>(
+      subgraph.url, ME, undefined, { authorization: `Bearer ${token}` });
+    const items = [...SYSTEMS].sort().flatMap((system) => {
+      const e = newest.get(`${userId}|${system}`);
+      return e && e.count > 0 ? [{ system: { id: system }, count: e.count, updatedAt: e.occurredAt }] : [];
+    });
+    expect(result.data?.me.approvals, userId).toEqual({ total: items.reduce((sum, i) => sum + i.count, 0), items });
+  }
+}
+
+describe('the seq rule over reordered, repeated batches', () => {
+  let database: MongoConnection;
+  let subgraph: ApprovalSubgraph;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('approval_seq');
+    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: createInProcessChangeFeed() });
+  });
+  afterAll(async () => {
+    await subgraph?.close();
+    await database?.close();
+  });
+
+  it('stores the newest seq per pair and hides zero counts', async () => {
+    const rand = random(20261122);
+    const { events, newest } = scenario(rand, 3000);
+    expect([...newest.values()].some((e) => e.count === 0)).toBe(true);
+    await sendAll(subgraph, deliveries(rand, events));
+    await expectNewestStored(database.db, newest);
+    await expectMe(subgraph, newest);
+  });
+
+  it('still reads the newest counts when the head hints are lost, and repairs them', async () => {
+    const { newest } = scenario(random(20261122), 3000);
+    const heads = database.db.collection(HEADS_COLLECTION);
+    const before = await heads.countDocuments({});
+    await heads.deleteMany({});
+    await expectNewestStored(database.db, newest);
+    expect(await heads.countDocuments({})).toBe(before);
+  });
+});
+
+describe('two replicas on one database fed the same events at once', () => {
+  let database: MongoConnection;
+  let replicas: ApprovalSubgraph[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('approval_replicas');
+    const start = () => createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: createInProcessChangeFeed() });
+    replicas = [await start(), await start()];
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    await database?.close();
+  });
+
+  it('ends with the same newest counts', async () => {
+    const rand = random(4242);
+    const { events, newest } = scenario(rand, 2000);
+    // Each replica gets every event, in its own order and batching.
+    await Promise.all(replicas.map((replica) => sendAll(replica, deliveries(rand, events), 3)));
+    await expectNewestStored(database.db, newest);
+    for (const replica of replicas) await expectMe(replica, newest);
+  });
+
+  it('keeps the newest count when many writers race on one pair', async () => {
+    const url = (i: number) => eventsUrlOf(replicas[i % 2]!.url);
+    const seqs = Array.from({ length: 200 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    await Promise.all(seqs.map((seq, i) => postEvents(url(i), event(seq), 'dev-secret-hr').then((r) => expect(r.status).toBe(202))));
+    const [state] = await createApprovalStore(database.db).readStates('racer', ['hr']);
+    expect(state).toMatchObject({ seq: 200, count: 200 });
+
+    function event(seq: number): OutgoingEvent {
+      return { system: 'hr', userId: 'racer', count: seq, seq, occurredAt: '2026-11-22T06:00:00Z' };
+    }
+  });
+
+  it('keeps the newest count when writers on separate connections race on the same pairs', async () => {
+    // Several clients, as several replicas would have; FerretDB loses updates here
+    // with a conditional upsert, which is why the store uses a version chain.
+    const clients = await Promise.all([1, 2, 3, 4].map(() => new MongoClient(testMongoUri(), { maxPoolSize: 20 }).connect()));
+    try {
+      const stores = clients.map((client) => createApprovalStore(client.db(database.db.databaseName)));
+      const rand = random(7);
+      const newest = new Map<string, { seq: number; count: number }>();
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const userId = `contender-${i % 5}`;
+        const seq = Math.floor(rand() * 1_000_000);
+        const count = Math.floor(rand() * 100);
+        const best = newest.get(userId);
+        if (!best || seq > best.seq) newest.set(userId, { seq, count });
+        writes.push(stores[i % stores.length]!.applyEvents([{ system: 'hr', userId, count, seq, occurredAt: new Date() }]));
+      }
+      await Promise.all(writes);
+      for (const [userId, expected] of newest) {
+        const [state] = await stores[0]!.readStates(userId, ['hr']);
+        expect({ seq: state?.seq, count: state?.count }, userId).toEqual(expected);
+      }
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+});
