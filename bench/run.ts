@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../lib/log.ts';
 import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
+import { benchApprovals } from './approvals.ts';
 import { benchSearchFanOut } from './searchFanOut.ts';
 
 const BENCHES: Record<string, (mongoUri: string) => Promise<void>> = {
   fanout: benchSearchFanOut,
+  approvals: benchApprovals,
 };
 
 const log = createLogger('bench');

@@ -1,0 +1,152 @@
+/**
+ * Approval events in, live counts out: ingestion rate over HTTP batches,
+ * subscriptions one gateway process holds and its memory per subscription,
+ * and event-to-client latency under a steady event rate.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { DEV_JWT_SECRET } from '../lib/auth/jwtSecret.ts';
+import { signToken } from '../lib/auth/signToken.ts';
+import { postEvents, type OutgoingEvent } from '../subgraphs/approval/events/postEvents.ts';
+import { DEMO_SYSTEMS } from '../subgraphs/approval/systems.ts';
+import { startApprovalBenchSystem } from './support/approvalBenchSystem.ts';
+import { percentile, table } from './support/measure.ts';
+import { residentMiB } from './support/processMemory.ts';
+
+const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
+const SENDERS = 4;
+const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 20_000);
+const LATENCY_SUBSCRIBERS = Number(process.env.BENCH_LATENCY_SUBSCRIBERS ?? 10_000);
+const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 1000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const SUBSCRIBE = 'subscription { approvalCountChanged { total items { system { id } count updatedAt } } }';
+
+const seqs = new Map<string, number>();
+function makeEvent(system: string, userId: string, count: number): OutgoingEvent {
+  const seq = (seqs.get(system) ?? 0) + 1;
+  seqs.set(system, seq);
+  return { system, userId, count, seq, occurredAt: new Date().toISOString() };
+}
+const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)!.secret;
+
+async function ingestOverHttp(eventsUrl: string): Promise<Record<string, string | number>> {
+  let sent = 0;
+  const latencies: number[] = [];
+  const until = Date.now() + INGEST_SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: SENDERS }, async (_, sender) => {
+      for (let n = 0; Date.now() < until; n++) {
+        const system = DEMO_SYSTEMS[(sender + n) % DEMO_SYSTEMS.length]!.id;
+        const batch = Array.from({ length: BATCH_SIZE }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
+        const t = performance.now();
+        const result = await postEvents(eventsUrl, batch, secretOf(system));
+        if (result.status !== 202) throw new Error(`POST /events answered ${result.status}: ${JSON.stringify(result.body)}`);
+        latencies.push(performance.now() - t);
+        sent += batch.length;
+      }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  return { path: `HTTP, ${SENDERS} senders × ${BATCH_SIZE}-event batches`, 'events/s': (sent / seconds).toFixed(0), 'batch p50 ms': percentile(latencies, 50).toFixed(0), 'batch p99 ms': percentile(latencies, 99).toFixed(0) };
+}
+
+interface Subscriber {
+  client: Client;
+  stop(): void;
+}
+
+/** Opens `count` clients (own socket each), each subscribed for its own user; resolves once all have their first summary. */
+async function openSubscribers(gatewayUrl: string, count: number, onSummary: (userId: string, updatedAt: string[]) => void): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = [];
+  const wsUrl = `${gatewayUrl.replace('http', 'ws')}/graphql`;
+  for (let start = 0; start < count; start += 500) {
+    const wave = await Promise.all(
+      Array.from({ length: Math.min(500, count - start) }, async (_, i) => {
+        const userId = `sub-${start + i}`;
+        const token = await signToken({ userId, secret: DEV_JWT_SECRET });
+        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
+        return new Promise<Subscriber>((resolve, reject) => {
+          let first = true;
+          const stop = client.subscribe<{ approvalCountChanged: { items: Array<{ updatedAt: string }> } }>(
+            { query: SUBSCRIBE },
+            {
+              next: (result) => {
+                if (first) {
+                  first = false;
+                  resolve({ client, stop });
+                  return;
+                }
+                onSummary(userId, result.data?.approvalCountChanged.items.map((item) => item.updatedAt) ?? []);
+              },
+              error: (error) => reject(new Error(`subscription for ${userId} failed: ${JSON.stringify(error)}`)),
+              complete: () => undefined,
+            },
+          );
+        });
+      }),
+    );
+    subscribers.push(...wave);
+  }
+  return subscribers;
+}
+
+async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
+  await Promise.all(subscribers.map(async (s) => {
+    s.stop();
+    await s.client.dispose();
+  }));
+}
+
+export async function benchApprovals(mongoUri: string): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-approvals-'));
+  const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix: `benchappr${Date.now()}` });
+  try {
+    const ingest = await ingestOverHttp(`${system.approvalUrl}/events`);
+    console.log(`  ingest: ${ingest['events/s']} events/s`);
+    console.log('\nIngestion\n');
+    console.log(table([ingest]));
+
+    const idle = residentMiB(system.gatewayPid);
+    const held = await openSubscribers(system.gatewayUrl, SUBSCRIPTIONS, () => undefined);
+    await new Promise((r) => setTimeout(r, 2000));
+    const loaded = residentMiB(system.gatewayPid);
+    console.log(`\nSubscriptions held by one gateway process\n`);
+    console.log(table([{ subscriptions: held.length, 'gateway RSS idle MiB': idle.toFixed(0), 'gateway RSS loaded MiB': loaded.toFixed(0), 'KiB per subscription': (((loaded - idle) * 1024) / held.length).toFixed(1) }]));
+
+    await closeSubscribers(held.splice(0));
+    const latencies: number[] = [];
+    const onSummary = (_userId: string, updatedAt: string[]) => {
+      const newest = Math.max(...updatedAt.map((t) => Date.parse(t)));
+      if (Number.isFinite(newest)) latencies.push(Date.now() - newest);
+    };
+    const latencySubscribers = await openSubscribers(system.gatewayUrl, LATENCY_SUBSCRIBERS, onSummary);
+    let failedPosts = 0;
+    const perTick = EVENTS_PER_SECOND / 10;
+    const ticks = LATENCY_SECONDS * 10;
+    const eventsUrl = `${system.approvalUrl}/events`;
+    const started = Date.now();
+    for (let tick = 0; tick < ticks; tick++) {
+      const system_ = DEMO_SYSTEMS[tick % DEMO_SYSTEMS.length]!.id;
+      const batch = Array.from({ length: perTick }, () => makeEvent(system_, `sub-${Math.floor(Math.random() * LATENCY_SUBSCRIBERS)}`, 1 + Math.floor(Math.random() * 9)));
+      void postEvents(eventsUrl, batch, secretOf(system_)).then(
+        (result) => (result.status === 202 ? undefined : failedPosts++),
+        () => failedPosts++,
+      );
+      const next = started + (tick + 1) * 100;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+    await new Promise((r) => setTimeout(r, Number(process.env.BENCH_DRAIN_SECONDS ?? 10) * 1000));
+    const sent = ticks * perTick;
+    console.log(`\nEvent to client, ${EVENTS_PER_SECOND} events/s for ${LATENCY_SECONDS} s to ${LATENCY_SUBSCRIBERS} subscribers\n`);
+    console.log(table([{ 'events sent': sent, 'failed posts': failedPosts, 'updates received': latencies.length, 'p50 ms': percentile(latencies, 50).toFixed(0), 'p99 ms': percentile(latencies, 99).toFixed(0), 'max ms': Math.max(...latencies).toFixed(0) }]));
+    await closeSubscribers(latencySubscribers);
+  } finally {
+    await system.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
