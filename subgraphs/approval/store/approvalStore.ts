@@ -93,11 +93,16 @@ export function createApprovalStore(db: Db): ApprovalStore {
     }
   };
 
-  /** Moves the head hint forward; losing a race here is harmless (readers walk on). */
+  /**
+   * Points the head hint at `state`. Unconditional on purpose: a conditional
+   * update costs FerretDB a scan of the collection, while a head that a racing
+   * writer sets back only costs readers an extra lookup (they walk on).
+   */
   const advanceHead = async (pair: string, state: PairState): Promise<void> => {
     try {
-      await heads.updateOne({ _id: pair, version: { $lt: state.version } }, { $set: state }, { upsert: true });
+      await heads.replaceOne({ _id: pair }, state, { upsert: true });
     } catch (error) {
+      // Two writers creating the same head at once: the other one's hint will do.
       if (!isDuplicateKey(error)) throw error;
     }
   };
