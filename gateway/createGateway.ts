@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway, type SupergraphManager } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -11,6 +10,7 @@ import type { Logger } from '../lib/log.ts';
 import { createAuthenticator, type Authenticator } from './auth/createAuthenticator.ts';
 import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
+import { listen } from '../lib/http/listen.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
 import { usePortal } from './portal/usePortal.ts';
@@ -100,14 +100,9 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   app.use(jsonErrors(log));
   const webSockets = useWebSocketTransport({ httpServer, schema, handlers, authenticate });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const baseUrl = await listen(httpServer, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url: baseUrl,
     stats: () => ({ clientSockets: webSockets.connections(), upstreamSockets: runtimes.upstreamConnections() }),
     close: async () => {
       await webSockets.close();

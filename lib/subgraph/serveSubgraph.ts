@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
+import { listen } from '../http/listen.ts';
 import type { GraphQLSchema } from 'graphql';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -49,14 +49,9 @@ export async function serveSubgraph<TContext extends BaseContext>(
   });
   const cleanupExtension = options.extend ? await options.extend(app, httpServer) : async () => undefined;
   app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const baseUrl = await listen(httpServer, options.port, options.host);
   return {
-    url: `http://${host}:${port}/graphql`,
+    url: `${baseUrl}/graphql`,
     close: async () => {
       await cleanupExtension();
       await apollo.stop();

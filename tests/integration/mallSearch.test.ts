@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDemoSites, type DemoSites } from '../../demo/sites/createDemoSites.ts';
 import { createLogger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
@@ -80,6 +80,8 @@ describe('a mall search through the kit', () => {
 
   it('shares the crawl cache across replicas through the database', async () => {
     await mallSearch().search('galaxy ultra', 5);
+    // Written behind the answer: wait until the database has it.
+    await vi.waitFor(async () => expect(await cache.get('galaxy ultra', 1)).not.toBeNull(), { timeout: 2000 });
     const otherReplica = mallSearch();
     const result = await otherReplica.search('galaxy ultra', 5);
     expect(result.cached).toBe(true);
