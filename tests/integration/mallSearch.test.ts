@@ -90,6 +90,7 @@ describe('a mall search through the kit', () => {
 
   it('answers stale cache plus an error when the site fails, and never throws', async () => {
     await mallSearch().search('switch', 10);
+    await vi.waitFor(async () => expect(await cache.get('switch', 1)).not.toBeNull(), { timeout: 2000 });
     const impatient = mallSearch({ freshMs: 0 });
     await setFault('hanbit', 'error500');
     const result = await impatient.search('switch', 10);
