@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMongo, databaseName, type MongoConnection } from '../../lib/mongo/connectMongo.ts';
+import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
+import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
+import type { OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
+import { createApprovalStore, VERSIONS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
+import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { testMongoUri } from '../support/testDatabase.ts';
+
+const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const USERS = Array.from({ length: 8 }, (_, i) => `user-${i}`);
+const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
+const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)!.secret;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** `total` events with rising seq per system; every one 1–3 times, shuffled, in one-system batches of 1–25. */
+function scenario(rand: () => number, total: number) {
+  const seqs = new Map(SYSTEMS.map((s) => [s, 0]));
+  const newest = new Map<string, OutgoingEvent>();
+  const copies: OutgoingEvent[] = [];
+  for (let i = 0; i < total; i++) {
+    const system = SYSTEMS[Math.floor(rand() * SYSTEMS.length)]!;
+    const userId = USERS[Math.floor(rand() * USERS.length)]!;
+    const seq = seqs.get(system)! + 1 + Math.floor(rand() * 3);
+    seqs.set(system, seq);
+    const e = { system, userId, seq, count: Math.floor(rand() * 13), occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString() };
+    newest.set(`${userId}|${system}`, e);
+    for (let c = 1 + Math.floor(rand() * 3); c > 0; c--) copies.push(e);
+  }
+  for (let i = copies.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [copies[i], copies[j]] = [copies[j]!, copies[i]!];
+  }
+  const batches: OutgoingEvent[][] = [];
+  const open = new Map<string, { batch: OutgoingEvent[]; size: number }>();
+  for (const e of copies) {
+    let bucket = open.get(e.system);
+    if (!bucket) open.set(e.system, (bucket = { batch: [], size: 1 + Math.floor(rand() * 25) }));
+    bucket.batch.push(e);
+    if (bucket.batch.length >= bucket.size) {
+      batches.push(bucket.batch);
+      open.delete(e.system);
+    }
+  }
+  for (const bucket of open.values()) batches.push(bucket.batch);
+  return { newest, batches, deliveries: copies.length };
+}
+
+interface Worker {
+  process: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+describe('a broker worker killed mid-stream', () => {
+  const prefix = `test-kill-${randomUUID().slice(0, 8)}`;
+  const names = brokerNames(prefix);
+  const dbPrefix = `test_brokerkill_${randomUUID().slice(0, 8)}`;
+  let producer: ChannelModel;
+  let channel: ConfirmChannel;
+  let mongo: MongoConnection;
+  const workers: Worker[] = [];
+
+  const startWorker = (): Worker => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/approval/main.ts'], {
+      cwd: process.cwd(),
+      env: { ...process.env, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: dbPrefix, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const worker = { process: child, output, exited };
+    workers.push(worker);
+    return worker;
+  };
+  const queue = () => channel.checkQueue(names.ingestQueue);
+  const waitFor = async (what: string, worker: Worker, probe: () => Promise<boolean>, timeoutMs = 90_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await probe())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; worker said:\n${worker.output.join('')}`);
+      await pause(25);
+    }
+  };
+
+  beforeAll(async () => {
+    producer = await connect(AMQP_URL);
+    channel = await producer.createConfirmChannel();
+    await assertIngestTopology(channel, names); // so batches wait in the queue before any worker runs
+    mongo = await connectMongo(testMongoUri(), databaseName('approval', { MONGODB_DB_PREFIX: dbPrefix }));
+  });
+  afterAll(async () => {
+    for (const worker of workers) if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
+    if (channel) await deleteTopology(channel, names).catch(() => undefined);
+    await producer?.close().catch(() => undefined);
+    await mongo?.db.dropDatabase().catch(() => undefined);
+    await mongo?.close();
+  });
+
+  it('loses nothing and applies nothing out of order', async () => {
+    const { newest, batches, deliveries } = scenario(random(4242), 3000);
+    expect(deliveries).toBeGreaterThan(5000);
+    await Promise.all(batches.map((batch) => publishEvents(channel, batch[0]!.system, batch, secretOf(batch[0]!.system), { names })));
+    expect((await queue()).messageCount).toBe(batches.length);
+
+    const first = startWorker();
+    // Kill it once it has acked a good part, with the rest still queued (and some batches in flight).
+    await waitFor('the first worker to get going', first, async () => (await queue()).messageCount < batches.length * 0.6);
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    const left = (await queue()).messageCount;
+    expect(left).toBeGreaterThan(0);
+
+    const second = startWorker();
+    await waitFor('the queue to drain', second, async () => {
+      const { messageCount, consumerCount } = await queue();
+      return messageCount === 0 && consumerCount === 1;
+    });
+    second.process.kill('SIGTERM'); // a graceful stop acks what is in flight
+    expect(await second.exited, second.output.join('')).toBe(0);
+    await pause(300); // unacked batches would come back now
+    expect((await queue()).messageCount).toBe(0);
+    expect(await channel.get(names.deadQueue)).toBe(false);
+
+    // None lost: every pair holds its newest event.
+    const store = createApprovalStore(mongo.db);
+    for (const userId of USERS) {
+      const states = await store.readStates(userId, SYSTEMS);
+      const expected = SYSTEMS.flatMap((system) => {
+        const e = newest.get(`${userId}|${system}`);
+        return e ? [{ system, seq: e.seq, count: e.count }] : [];
+      });
+      expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
+    }
+    // None out of order: along each pair's version chain the seq only ever rises.
+    const versions = await mongo.db.collection<{ userId: string; system: string; seq: number; version: number }>(VERSIONS_COLLECTION)
+      .find({}, { projection: { userId: 1, system: 1, seq: 1, version: 1 } }).toArray();
+    const chains = new Map<string, Array<{ seq: number; version: number }>>();
+    for (const v of versions) chains.set(`${v.userId}|${v.system}`, [...(chains.get(`${v.userId}|${v.system}`) ?? []), v]);
+    expect(chains.size).toBe(newest.size);
+    for (const [pair, chain] of chains) {
+      chain.sort((a, b) => a.version - b.version);
+      chain.forEach((v, i) => expect(v.version, pair).toBe(i + 1));
+      for (let i = 1; i < chain.length; i++) expect(chain[i]!.seq, pair).toBeGreaterThan(chain[i - 1]!.seq);
+    }
+  }, 180_000);
+});
