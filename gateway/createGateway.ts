@@ -75,6 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     gateway: gateway as unknown as ApolloServerOptionsWithGateway<BaseContext>['gateway'],
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
     includeStacktraceInErrorResponses: false,
+    // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
+    stopOnTerminationSignals: false,
     validationRules: operationLimitRules(options.limits ?? DEFAULT_OPERATION_LIMITS),
   });
   await apollo.start();

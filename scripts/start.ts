@@ -14,6 +14,7 @@ runMain(log, async () => {
     ports: { gateway: 4000, catalog: 4001, approval: 4002, mallBase: 4011, demoSites: 4100 },
     logs: 'inherit',
     publicDemoSitesUrl: DEMO_SITES_PUBLIC_URL,
+    demoEvents: true,
   });
   log.info(`Gatehouse is up: GraphQL at ${system.gatewayUrl}/graphql, demo mall sites at ${system.demoSitesUrl}/hanbit/`);
   log.info(`try: curl -s ${system.gatewayUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ malls { id name search(keyword: \\"airpods\\", first: 3) { offers { title price product { id name } } } } }"}'`);

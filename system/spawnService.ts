@@ -10,8 +10,8 @@ export interface ServiceSpec {
   /** Entry file, relative to the repository root. */
   entry: string;
   env: Record<string, string>;
-  /** Polled until it answers 2xx. */
-  readyUrl: string;
+  /** Polled until it answers 2xx; without one, the service counts as ready once it has not exited for a moment. */
+  readyUrl?: string;
 }
 
 export interface ServiceProcess {
@@ -73,11 +73,17 @@ export async function spawnService(spec: ServiceSpec, options: SpawnOptions): Pr
 }
 
 async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (!spec.readyUrl) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode} while starting`);
+    return;
+  }
+  const readyUrl = spec.readyUrl;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode} while starting`);
     try {
-      const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {
@@ -85,7 +91,7 @@ async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs:
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`${spec.name} was not ready at ${spec.readyUrl} within ${timeoutMs} ms`);
+  throw new Error(`${spec.name} was not ready at ${readyUrl} within ${timeoutMs} ms`);
 }
 
 function prefixLines(name: string, text: string): string {

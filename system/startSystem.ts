@@ -19,6 +19,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Where shoppers open the demo sites, when that differs from where malls crawl them. */
   publicDemoSitesUrl?: string;
+  /** Also run the demo business systems sending approval events (`npm start`). */
+  demoEvents?: boolean;
 }
 
 export interface RunningSystem {
@@ -82,18 +84,31 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     readyUrl: `${gatewayUrl}/readyz`,
   });
 
+  if (options.demoEvents) {
+    specs.push({
+      name: 'demo-events',
+      entry: 'demo/events/main.ts',
+      env: { ...common, APPROVAL_EVENTS_URL: subgraphUrls.approval.replace(/\/graphql$/, '/events'), PORTAL_URL: `${gatewayUrl}/portal/` },
+    });
+  }
   const running = new Map<string, ServiceProcess>();
   const start = async (spec: ServiceSpec) => running.set(spec.name, await spawnService(spec, { logs: options.logs }));
+  // The entry points (gateway, event source) go first so nothing new arrives;
+  // the rest stop side by side; the database last.
   const close = async () => {
-    for (const service of [...running.values()].reverse()) await service.stop();
+    const edge = new Set(['gateway', 'demo-events']);
+    const services = [...running.values()];
+    await Promise.all(services.filter((s) => edge.has(s.name)).map((s) => s.stop()));
+    await Promise.all(services.filter((s) => !edge.has(s.name)).map((s) => s.stop()));
     running.clear();
     await ferret?.close();
   };
   try {
     await start(specs[0]!);
     // Subgraphs start side by side; the gateway needs none of them up to compose.
-    await Promise.all(specs.slice(1, -1).map(start));
-    await start(specs.at(-1)!);
+    const gatewayIndex = specs.findIndex((spec) => spec.name === 'gateway');
+    await Promise.all(specs.slice(1, gatewayIndex).map(start));
+    for (const spec of specs.slice(gatewayIndex)) await start(spec);
   } catch (error) {
     await close();
     throw error;

@@ -42,6 +42,8 @@ export async function serveSubgraph<TContext extends BaseContext>(
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
     // Subgraph errors travel to the gateway, which shapes them for clients.
     includeStacktraceInErrorResponses: false,
+    // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.get('/healthz', (_req, res) => {
