@@ -80,7 +80,8 @@ describe('docker-compose.yml', () => {
 
   it('health-checks each service on the port it listens on', () => {
     // A wrong port leaves a container unhealthy and everything depending on it never starts.
-    for (const { name } of nodeServices) {
+    // The demo event source listens on nothing, so it has nothing to check.
+    for (const { name } of nodeServices.filter((service) => env(service.name).PORT)) {
       expect(services[name]?.healthcheck?.test?.join(' '), name).toContain(`http://127.0.0.1:${env(name).PORT}/`);
     }
     expect(services.gateway?.healthcheck?.test?.join(' ')).toContain('/readyz');
