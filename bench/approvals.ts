@@ -6,10 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'amqplib';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEV_JWT_SECRET } from '../lib/auth/jwtSecret.ts';
 import { signToken } from '../lib/auth/signToken.ts';
+import { publishEvents } from '../subgraphs/approval/broker/publishEvents.ts';
+import { brokerNames, deleteTopology } from '../subgraphs/approval/broker/topology.ts';
 import { postEvents, type OutgoingEvent } from '../subgraphs/approval/events/postEvents.ts';
 import { DEMO_SYSTEMS } from '../subgraphs/approval/systems.ts';
 import { startApprovalBenchSystem } from './support/approvalBenchSystem.ts';
@@ -53,6 +56,38 @@ async function ingestOverHttp(eventsUrl: string): Promise<Record<string, string 
   );
   const seconds = (Date.now() - started) / 1000;
   return { path: `HTTP, ${SENDERS} senders × ${BATCH_SIZE}-event batches`, 'events/s': (sent / seconds).toFixed(0), 'batch p50 ms': percentile(latencies, 50).toFixed(0), 'batch p99 ms': percentile(latencies, 99).toFixed(0) };
+}
+
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const BROKER_MESSAGES = Number(process.env.BENCH_BROKER_MESSAGES ?? 100);
+
+/** Publishes batches to the exchange, then times until the approval subgraph has drained the queue. */
+async function ingestOverBroker(prefix: string): Promise<Record<string, string | number>> {
+  const names = brokerNames(prefix);
+  const connection = await connect(AMQP_URL);
+  const channel = await connection.createConfirmChannel();
+  try {
+    const started = Date.now();
+    let events = 0;
+    for (let n = 0; n < BROKER_MESSAGES; n++) {
+      const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
+      const batch = Array.from({ length: BATCH_SIZE }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
+      await publishEvents(channel, system, batch, secretOf(system), { names });
+      events += batch.length;
+    }
+    for (;;) {
+      const { messageCount } = await channel.checkQueue(names.ingestQueue);
+      if (messageCount === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // In flight (unacked) batches finish within a moment; count them in by waiting for the consumer to go idle.
+    await new Promise((r) => setTimeout(r, 500));
+    const seconds = (Date.now() - started) / 1000;
+    return { path: `RabbitMQ, ${BROKER_MESSAGES} messages × ${BATCH_SIZE} events`, 'events/s': (events / seconds).toFixed(0), 'batch p50 ms': '–', 'batch p99 ms': '–' };
+  } finally {
+    await deleteTopology(channel, names).catch(() => undefined);
+    await connection.close();
+  }
 }
 
 interface Subscriber {
@@ -104,12 +139,15 @@ async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
 
 export async function benchApprovals(mongoUri: string): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-approvals-'));
-  const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix: `benchappr${Date.now()}` });
+  const brokerPrefix = `bench-${Date.now()}`;
+  const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix: `benchappr${Date.now()}`, amqpUrl: AMQP_URL, brokerPrefix });
   try {
     const ingest = await ingestOverHttp(`${system.approvalUrl}/events`);
-    console.log(`  ingest: ${ingest['events/s']} events/s`);
+    console.log(`  ingest over HTTP: ${ingest['events/s']} events/s`);
+    const broker = await ingestOverBroker(brokerPrefix);
+    console.log(`  ingest over RabbitMQ: ${broker['events/s']} events/s`);
     console.log('\nIngestion\n');
-    console.log(table([ingest]));
+    console.log(table([ingest, broker]));
 
     const idle = residentMiB(system.gatewayPid);
     const held = await openSubscribers(system.gatewayUrl, SUBSCRIPTIONS, () => undefined);

@@ -16,10 +16,12 @@ export async function startApprovalBenchSystem(options: {
   workDir: string;
   dbPrefix: string;
   amqpUrl?: string;
+  brokerPrefix?: string;
 }): Promise<ApprovalBenchSystem> {
   const logs = { logDir: options.workDir };
   const env: Record<string, string> = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix, LOG_LEVEL: 'warn' };
   if (options.amqpUrl) env.AMQP_URL = options.amqpUrl;
+  if (options.brokerPrefix) env.APPROVAL_BROKER_PREFIX = options.brokerPrefix;
   const services: ServiceProcess[] = [];
   const close = async () => {
     for (const service of services.reverse()) await service.stop();
