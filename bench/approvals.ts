@@ -61,27 +61,41 @@ async function ingestOverHttp(eventsUrl: string): Promise<Record<string, string 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const BROKER_MESSAGES = Number(process.env.BENCH_BROKER_MESSAGES ?? 100);
 
-/** Publishes batches to the exchange, then times until the approval subgraph has drained the queue. */
-async function ingestOverBroker(prefix: string): Promise<Record<string, string | number>> {
+/**
+ * Publishes batches to the exchange and times until the approval subgraph has
+ * stored all of them: each batch carries a sentinel event for its own user,
+ * and the run ends when every sentinel is visible through `me`.
+ */
+async function ingestOverBroker(prefix: string, approvalUrl: string): Promise<Record<string, string | number>> {
   const names = brokerNames(prefix);
   const connection = await connect(AMQP_URL);
   const channel = await connection.createConfirmChannel();
+  const run = Date.now();
+  const sentinels = Array.from({ length: BROKER_MESSAGES }, (_, n) => `sentinel-${run}-${n}`);
   try {
     const started = Date.now();
     let events = 0;
-    for (let n = 0; n < BROKER_MESSAGES; n++) {
+    for (const [n, sentinel] of sentinels.entries()) {
       const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
-      const batch = Array.from({ length: BATCH_SIZE }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
+      const batch = Array.from({ length: BATCH_SIZE - 1 }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
+      batch.push(makeEvent(system, sentinel, 1));
       await publishEvents(channel, system, batch, secretOf(system), { names });
       events += batch.length;
     }
-    for (;;) {
-      const { messageCount } = await channel.checkQueue(names.ingestQueue);
-      if (messageCount === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
+    const pending = new Set(sentinels);
+    while (pending.size > 0) {
+      await Promise.all([...pending].map(async (userId) => {
+        const token = await signToken({ userId, secret: DEV_JWT_SECRET });
+        const response = await fetch(`${approvalUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ me { approvals { total } } }' }),
+        });
+        const body = (await response.json()) as { data?: { me?: { approvals: { total: number } } } };
+        if ((body.data?.me?.approvals.total ?? 0) > 0) pending.delete(userId);
+      }));
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
     }
-    // In flight (unacked) batches finish within a moment; count them in by waiting for the consumer to go idle.
-    await new Promise((r) => setTimeout(r, 500));
     const seconds = (Date.now() - started) / 1000;
     return { path: `RabbitMQ, ${BROKER_MESSAGES} messages × ${BATCH_SIZE} events`, 'events/s': (events / seconds).toFixed(0), 'batch p50 ms': '–', 'batch p99 ms': '–' };
   } finally {
@@ -179,7 +193,7 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     // Ingestion last: it fills the database, which slows FerretDB's reads for the phases above.
     const ingest = await ingestOverHttp(`${system.approvalUrl}/events`);
     console.log(`  ingest over HTTP: ${ingest['events/s']} events/s`);
-    const broker = await ingestOverBroker(brokerPrefix);
+    const broker = await ingestOverBroker(brokerPrefix, system.approvalUrl);
     console.log(`  ingest over RabbitMQ: ${broker['events/s']} events/s`);
     console.log('\nIngestion\n');
     console.log(table([ingest, broker]));
