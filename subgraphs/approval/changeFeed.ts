@@ -13,26 +13,30 @@ export interface ChangeFeed {
   close(): Promise<void>;
 }
 
+/** Local listeners per user, shared by every ChangeFeed implementation. */
+export interface ChangeListeners {
+  add(userId: string, listener: () => void): () => void;
+  notify(userIds: readonly string[]): void;
+  notifyAll(): void;
+  clear(): void;
+}
+
 /**
- * The in-process feed. (A Map of listener sets rather than an EventEmitter:
- * user ids are arbitrary strings, and emitting "error" with no listener throws.)
+ * A Map of listener sets rather than an EventEmitter: user ids are arbitrary
+ * strings, and emitting "error" with no listener throws.
  */
-export function createInProcessChangeFeed(options: { onListenerError?: (error: unknown) => void } = {}): ChangeFeed {
+export function createChangeListeners(onListenerError?: (error: unknown) => void): ChangeListeners {
   const listeners = new Map<string, Set<() => void>>();
+  const call = (listener: () => void) => {
+    // One failing listener must not keep the others from hearing.
+    try {
+      listener();
+    } catch (error) {
+      onListenerError?.(error);
+    }
+  };
   return {
-    async publish(userIds) {
-      for (const userId of new Set(userIds)) {
-        for (const listener of [...(listeners.get(userId) ?? [])]) {
-          // One failing listener must not keep the others from hearing.
-          try {
-            listener();
-          } catch (error) {
-            options.onListenerError?.(error);
-          }
-        }
-      }
-    },
-    subscribe(userId, listener) {
+    add(userId, listener) {
       // A wrapper per call, so subscribing the same function twice needs two unsubscribes.
       const entry = () => listener();
       let set = listeners.get(userId);
@@ -43,6 +47,24 @@ export function createInProcessChangeFeed(options: { onListenerError?: (error: u
         if (set.size === 0 && listeners.get(userId) === set) listeners.delete(userId);
       };
     },
+    notify(userIds) {
+      for (const userId of new Set(userIds)) for (const listener of [...(listeners.get(userId) ?? [])]) call(listener);
+    },
+    notifyAll() {
+      for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
+    },
+    clear: () => listeners.clear(),
+  };
+}
+
+/** The in-process feed: only this process's subscribers hear its changes. */
+export function createInProcessChangeFeed(options: { onListenerError?: (error: unknown) => void } = {}): ChangeFeed {
+  const listeners = createChangeListeners(options.onListenerError);
+  return {
+    async publish(userIds) {
+      listeners.notify(userIds);
+    },
+    subscribe: (userId, listener) => listeners.add(userId, listener),
     async close() {
       listeners.clear();
     },

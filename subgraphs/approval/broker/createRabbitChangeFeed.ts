@@ -1,6 +1,6 @@
 import type { ConfirmChannel } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
-import type { ChangeFeed } from '../changeFeed.ts';
+import { createChangeListeners, type ChangeFeed } from '../changeFeed.ts';
 import { keepConnected, withTimeout, type ReconnectDelays } from './keepConnected.ts';
 import { assertChangesExchange, brokerNames, type BrokerNames } from './topology.ts';
 
@@ -38,25 +38,13 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
   const names = options.names ?? brokerNames();
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   const onListenerError = options.onListenerError ?? ((error: unknown) => log.warn(`a change listener failed: ${errorMessage(error)}`));
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = createChangeListeners(onListenerError);
   const pending = new Set<string>();
   let channel: ConfirmChannel | undefined;
   let closed = false;
 
-  const call = (listener: () => void) => {
-    // One failing listener must not keep the others from hearing.
-    try {
-      listener();
-    } catch (error) {
-      onListenerError(error);
-    }
-  };
-  const notify = (userIds: readonly string[]) => {
-    for (const userId of new Set(userIds)) for (const listener of [...(listeners.get(userId) ?? [])]) call(listener);
-  };
-  const notifyAll = () => {
-    for (const set of [...listeners.values()]) for (const listener of [...set]) call(listener);
-  };
+  const notify = listeners.notify;
+  const notifyAll = listeners.notifyAll;
 
   const onMessage = (content: Buffer) => {
     if (closed) return;
@@ -141,17 +129,7 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
         hold(ids); // the channel went down under us; sent after reconnecting
       }
     },
-    subscribe(userId, listener) {
-      // A wrapper per call, so subscribing the same function twice needs two unsubscribes.
-      const entry = () => listener();
-      let set = listeners.get(userId);
-      if (!set) listeners.set(userId, (set = new Set()));
-      set.add(entry);
-      return () => {
-        set.delete(entry);
-        if (set.size === 0 && listeners.get(userId) === set) listeners.delete(userId);
-      };
-    },
+    subscribe: (userId, listener) => listeners.add(userId, listener),
     async close() {
       if (closed) return;
       closed = true;
