@@ -21,7 +21,7 @@ if (unknown.length > 0) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-db-'));
-const ferret = process.env.MONGODB_URI ? null : await startFerretDb({ dataDir, log });
+const ferret = process.env.MONGODB_URI ? null : await startFerretDb({ dataDir, log, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined });
 const mongoUri = process.env.MONGODB_URI ?? ferret!.uri;
 try {
   for (const name of selected.length > 0 ? selected : Object.keys(BENCHES)) {

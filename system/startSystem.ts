@@ -43,7 +43,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dataDir, { recursive: true });
   let ferret: FerretDb | undefined;
-  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log })).uri;
+  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined })).uri;
   const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
   const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
 

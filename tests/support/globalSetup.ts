@@ -22,7 +22,7 @@ export async function setup(project: TestProject): Promise<void> {
   let uri = process.env.MONGODB_URI;
   if (!uri) {
     dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-db-'));
-    ferret = await startFerretDb({ dataDir, log: createLogger('test-db') });
+    ferret = await startFerretDb({ dataDir, log: createLogger('test-db'), postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined });
     uri = ferret.uri;
   }
   project.provide('mongoUri', uri);
