@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { ApprovalEvent } from '../events/parseEvents.ts';
 
 /** The newest known count of one (userId, system) pair. */
@@ -49,8 +49,14 @@ interface HeadDoc extends PairState {
 export const VERSIONS_COLLECTION = 'approvalVersions';
 export const HEADS_COLLECTION = 'approvalHeads';
 const DUPLICATE_KEY = 11000;
-/** Pairs written at once per batch; enough to hide latency, few enough not to flood the server. */
+/** Pairs written at once on the careful path; enough to hide latency, few enough not to flood the server. */
 const WRITE_CONCURRENCY = 16;
+/**
+ * The head hint moves every this many versions: a reader walks at most this
+ * many extra `_id` lookups, and most writes skip the head (on FerretDB a
+ * write by `_id` costs far more than a read).
+ */
+const HEAD_STRIDE = 4;
 
 /** System ids never contain `|`, so the last `|` always separates the two parts. */
 export const pairKey = (userId: string, system: string): string => `${userId}|${system}`;
@@ -65,9 +71,10 @@ const versionKey = (pair: string, version: number): string => `${pair}|${version
  * immutable versions `<userId>|<system>|1, |2, …`: a writer that saw version n
  * as newest inserts n+1 only if its seq is higher, and exactly one writer wins
  * each n+1. Seqs therefore rise along the chain and its end is the newest
- * count. A head document per pair remembers roughly where the end is, so a
- * read is two `_id` lookups (the head, then "is there a next version?"); the
- * head may lag behind or briefly fall back, which only costs extra lookups.
+ * count. A head document per pair remembers roughly where the end is (it
+ * moves every HEAD_STRIDE versions), so a read is a few `_id` lookups: the
+ * head, then the versions after it. A head that lags or briefly falls back
+ * only costs extra lookups. Batches take the fast path (applyBatch).
  * Versions are never deleted (count 0 included), so an old event can never
  * resurrect a cleared pair; they double as an audit trail of accepted changes.
  */
@@ -116,7 +123,7 @@ export function createApprovalStore(db: Db): ApprovalStore {
     const head = await heads.findOne({ _id: pair });
     const from = head ? toState(head) : null;
     const end = await walk(pair, from);
-    if (repair && end && end.version > (from?.version ?? 0)) await advanceHead(pair, end).catch(() => undefined);
+    if (repair && end && (!from || end.version - from.version >= HEAD_STRIDE)) await advanceHead(pair, end).catch(() => undefined);
     return end;
   };
 
@@ -147,6 +154,48 @@ export function createApprovalStore(db: Db): ApprovalStore {
     }
   };
 
+  /**
+   * The whole batch in four round trips: read the heads, check that no version
+   * lies beyond them, insert every next version at once, move the heads that
+   * reached a stride. A pair whose head lags or whose next version another
+   * writer took first goes back for the careful, one-pair-at-a-time path.
+   */
+  const applyBatch = async (events: ApprovalEvent[]): Promise<{ stored: ApprovalEvent[]; retry: ApprovalEvent[] }> => {
+    if (events.length === 0) return { stored: [], retry: [] };
+    const pairs = events.map((e) => pairKey(e.userId, e.system));
+    const headOf = new Map((await heads.find({ _id: { $in: pairs } }).toArray()).map((doc) => [doc._id, toState(doc)]));
+    const nextIds = pairs.map((pair) => versionKey(pair, (headOf.get(pair)?.version ?? 0) + 1));
+    const taken = new Set((await versions.find({ _id: { $in: nextIds } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
+    const retry: ApprovalEvent[] = [];
+    const candidates: Array<{ event: ApprovalEvent; doc: VersionDoc }> = [];
+    events.forEach((event, i) => {
+      const pair = pairs[i]!;
+      const head = headOf.get(pair);
+      if (taken.has(nextIds[i]!)) return void retry.push(event); // the chain is longer than the head says
+      if (head && head.seq >= event.seq) return; // older or equal: ignored
+      const state: PairState = { userId: event.userId, system: event.system, count: event.count, seq: event.seq, occurredAt: event.occurredAt, version: (head?.version ?? 0) + 1 };
+      candidates.push({ event, doc: { _id: versionKey(pair, state.version), ...state, storedAt: new Date() } });
+    });
+    const lost = new Set<number>();
+    if (candidates.length > 0) {
+      try {
+        await versions.insertMany(candidates.map((c) => c.doc), { ordered: false });
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        for (const writeError of writeErrors) {
+          if (writeError.code !== DUPLICATE_KEY) throw error;
+          lost.add(writeError.index);
+        }
+      }
+    }
+    const stored = candidates.filter((_, i) => !lost.has(i));
+    retry.push(...candidates.filter((_, i) => lost.has(i)).map((c) => c.event));
+    const due = stored.filter((c) => c.doc.version === 1 || c.doc.version % HEAD_STRIDE === 0);
+    await Promise.all(due.map((c) => advanceHead(pairKey(c.event.userId, c.event.system), toState(c.doc))));
+    return { stored: stored.map((c) => c.event), retry };
+  };
+
   return {
     async applyEvents(events) {
       // Within one batch only the highest seq per pair can matter.
@@ -158,7 +207,16 @@ export function createApprovalStore(db: Db): ApprovalStore {
       }
       const changed = new Set<string>();
       let applied = 0;
-      const failures = await forEachLimit([...newest.values()], WRITE_CONCURRENCY, async (event) => {
+      let careful: ApprovalEvent[];
+      try {
+        const batch = await applyBatch([...newest.values()]);
+        for (const event of batch.stored) changed.add(event.userId);
+        applied = batch.stored.length;
+        careful = batch.retry;
+      } catch (error) {
+        throw new PartialApplyError(error, [...changed]);
+      }
+      const failures = await forEachLimit(careful, WRITE_CONCURRENCY, async (event) => {
         if (await applyOne(event)) {
           applied += 1;
           changed.add(event.userId);
