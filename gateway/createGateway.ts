@@ -37,8 +37,6 @@ export interface GatewayOptions {
 export interface RunningGateway {
   /** `http://host:port` (GraphQL at `/graphql`, over HTTP, WebSocket and SSE). */
   url: string;
-  /** Open client WebSockets and upstream subscription sockets, for operators and tests. */
-  stats(): { clientSockets: number; upstreamSockets: number };
   close(): Promise<void>;
 }
 
@@ -105,7 +103,6 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const baseUrl = await listen(httpServer, options.port, options.host);
   return {
     url: baseUrl,
-    stats: () => ({ clientSockets: webSockets.connections(), upstreamSockets: runtimes.upstreamConnections() }),
     close: async () => {
       await webSockets.close();
       await runtimes.close();

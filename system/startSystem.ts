@@ -29,11 +29,10 @@ export interface RunningSystem {
   mongoUri: string;
   /** Subgraph name → its GraphQL URL. */
   subgraphUrls: Record<string, string>;
-  /** Stops one service (a crash with `kill: true`); `restart` brings it back on the same port. */
+  /** Stops one service (a crash with `kill: true`). */
   stopService(name: string, options?: { kill?: boolean }): Promise<void>;
   /** The process id of a running service (to pause it with SIGSTOP in tests). */
   pidOf(name: string): number;
-  restartService(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,10 +132,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const pid = running.get(name)?.pid;
       if (pid === undefined) throw new Error(`service ${name} is not running`);
       return pid;
-    },
-    async restartService(name) {
-      await running.get(name)?.stop();
-      await start(specOf(name));
     },
     close,
   };

@@ -10,7 +10,6 @@ export interface SubscriptionRuntimes {
   /** The gateway built a data source; subscriptions resolve `rest` through the same ones. */
   recordDataSource(name: string, dataSource: GraphQLDataSource): void;
   current(): SubscriptionRuntime | null;
-  upstreamConnections(): number;
   close(): Promise<void>;
 }
 
@@ -42,7 +41,6 @@ export function createSubscriptionRuntimes(log: Logger): SubscriptionRuntimes {
       dataSources[name] = dataSource;
     },
     current: () => current,
-    upstreamConnections: () => upstream.size,
     close: () => upstream.close(),
   };
 }

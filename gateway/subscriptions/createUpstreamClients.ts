@@ -7,7 +7,6 @@ export interface UpstreamClients {
   clientFor(subgraph: string, httpUrl: string): Client;
   /** Closes connections to subgraphs no longer in the supergraph. */
   retain(subgraphs: ReadonlySet<string>): void;
-  readonly size: number;
   close(): Promise<void>;
 }
 
@@ -51,9 +50,6 @@ export function createUpstreamClients(log: Logger): UpstreamClients {
     },
     retain(subgraphs) {
       for (const name of [...clients.keys()]) if (!subgraphs.has(name)) void dispose(name);
-    },
-    get size() {
-      return clients.size;
     },
     async close() {
       await Promise.all([...clients.keys()].map(dispose));

@@ -18,7 +18,7 @@ export function useWebSocketTransport(options: {
   schema: () => GraphQLSchema;
   handlers: OperationHandlers;
   authenticate: Authenticator;
-}): { connections(): number; close(): Promise<void> } {
+}): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
   const server = useServer(
     {
@@ -38,7 +38,6 @@ export function useWebSocketTransport(options: {
     wsServer,
   );
   return {
-    connections: () => wsServer.clients.size,
     close: async () => {
       await server.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
