@@ -8,6 +8,7 @@ import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgrap
 import type { OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import { createApprovalStore, VERSIONS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { eventScenario, random, shuffledDeliveries } from '../support/eventStreams.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -16,46 +17,11 @@ const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)!.secret;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 /** `total` events with rising seq per system; every one 1–3 times, shuffled, in one-system batches of 1–25. */
 function scenario(rand: () => number, total: number) {
-  const seqs = new Map(SYSTEMS.map((s) => [s, 0]));
-  const newest = new Map<string, OutgoingEvent>();
-  const copies: OutgoingEvent[] = [];
-  for (let i = 0; i < total; i++) {
-    const system = SYSTEMS[Math.floor(rand() * SYSTEMS.length)]!;
-    const userId = USERS[Math.floor(rand() * USERS.length)]!;
-    const seq = seqs.get(system)! + 1 + Math.floor(rand() * 3);
-    seqs.set(system, seq);
-    const e = { system, userId, seq, count: Math.floor(rand() * 13), occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString() };
-    newest.set(`${userId}|${system}`, e);
-    for (let c = 1 + Math.floor(rand() * 3); c > 0; c--) copies.push(e);
-  }
-  for (let i = copies.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [copies[i], copies[j]] = [copies[j]!, copies[i]!];
-  }
-  const batches: OutgoingEvent[][] = [];
-  const open = new Map<string, { batch: OutgoingEvent[]; size: number }>();
-  for (const e of copies) {
-    let bucket = open.get(e.system);
-    if (!bucket) open.set(e.system, (bucket = { batch: [], size: 1 + Math.floor(rand() * 25) }));
-    bucket.batch.push(e);
-    if (bucket.batch.length >= bucket.size) {
-      batches.push(bucket.batch);
-      open.delete(e.system);
-    }
-  }
-  for (const bucket of open.values()) batches.push(bucket.batch);
-  return { newest, batches, deliveries: copies.length };
+  const { events, newest } = eventScenario(rand, { total, users: USERS, systems: SYSTEMS, count: (r) => Math.floor(r() * 13) });
+  const batches = shuffledDeliveries(rand, events, 25);
+  return { newest, batches, deliveries: batches.reduce((sum, batch) => sum + batch.length, 0) };
 }
 
 interface Worker {

@@ -8,6 +8,7 @@ import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/app
 import { createApprovalStore, HEADS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { eventScenario, random, shuffledDeliveries, type EventScenario } from '../support/eventStreams.ts';
 import { createTestDatabase, testMongoUri } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -15,60 +16,12 @@ const JWT_SECRET = 'seq-rule-secret';
 const USERS = Array.from({ length: 8 }, (_, i) => `user-${i}`);
 const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
 
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-interface Scenario {
-  events: OutgoingEvent[];
-  /** The event with the highest seq per `userId|system`. */
-  newest: Map<string, OutgoingEvent>;
-}
-
 /** Each system numbers its own events; some pairs end at 0 to test removal. */
-function scenario(rand: () => number, total: number): Scenario {
-  const seqs = new Map(SYSTEMS.map((s) => [s, 0]));
-  const events: OutgoingEvent[] = [];
-  const newest = new Map<string, OutgoingEvent>();
-  for (let i = 0; i < total; i++) {
-    const system = SYSTEMS[Math.floor(rand() * SYSTEMS.length)]!;
-    const userId = USERS[Math.floor(rand() * USERS.length)]!;
-    const seq = (seqs.get(system) ?? 0) + 1 + Math.floor(rand() * 3);
-    seqs.set(system, seq);
-    const count = rand() < 0.2 ? 0 : Math.floor(rand() * 40);
-    const e = { system, userId, count, seq, occurredAt: new Date(Date.UTC(2026, 10, 22, 6, 0, 0) + seq * 1000).toISOString() };
-    events.push(e);
-    newest.set(`${userId}|${system}`, e);
-  }
-  return { events, newest };
+function scenario(rand: () => number, total: number): EventScenario {
+  return eventScenario(rand, { total, users: USERS, systems: SYSTEMS, count: (r) => (r() < 0.2 ? 0 : Math.floor(r() * 40)) });
 }
 
-/** Every event 1–3 times, shuffled, cut into one-system batches of 1–150. */
-function deliveries(rand: () => number, events: readonly OutgoingEvent[]): OutgoingEvent[][] {
-  const copies = events.flatMap((e) => Array.from({ length: 1 + Math.floor(rand() * 3) }, () => e));
-  for (let i = copies.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [copies[i], copies[j]] = [copies[j]!, copies[i]!];
-  }
-  const open = new Map<string, { batch: OutgoingEvent[]; size: number }>();
-  const batches: OutgoingEvent[][] = [];
-  for (const e of copies) {
-    let bucket = open.get(e.system);
-    if (!bucket) open.set(e.system, (bucket = { batch: [], size: 1 + Math.floor(rand() * 150) }));
-    bucket.batch.push(e);
-    if (bucket.batch.length >= bucket.size) {
-      batches.push(bucket.batch);
-      open.delete(e.system);
-    }
-  }
-  for (const bucket of open.values()) batches.push(bucket.batch);
-  return batches;
-}
+const deliveries = (rand: () => number, events: readonly OutgoingEvent[]) => shuffledDeliveries(rand, events, 150);
 
 /** Sends batches with a few requests in flight, as several producers would. */
 async function sendAll(subgraph: ApprovalSubgraph, batches: readonly OutgoingEvent[][], inFlight = 4): Promise<void> {
