@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMongo, databaseName, type MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
-import type { OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import { createApprovalStore, VERSIONS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { eventScenario, random, shuffledDeliveries } from '../support/eventStreams.ts';
