@@ -49,6 +49,10 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
     operationDocument: request.document,
     operationName: request.operationName,
   });
+  // Built once per subscription; only the metrics (which the executor writes to) are per event.
+  const incoming = { query: print(request.document), operationName: request.operationName, variables: request.variables };
+  // Same shape as an HTTP request's context, so data sources forward identity alike.
+  const context = { headers: request.authorization ? { authorization: request.authorization } : {} };
   const fromSubgraph = (errors: readonly GraphQLFormattedError[]) =>
     errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } }));
   try {
@@ -58,13 +62,7 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
         continue;
       }
       const serviceMap: ServiceMap = { ...runtime.dataSources, [EVENT_SOURCE]: replay(event) };
-      const requestContext = {
-        request: { query: print(request.document), operationName: request.operationName, variables: request.variables },
-        // Same shape as an HTTP request's context, so data sources forward identity alike.
-        context: { headers: request.authorization ? { authorization: request.authorization } : {} },
-        metrics: {},
-        logger: console,
-      } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
+      const requestContext = { request: incoming, context, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
       yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, runtime.planner.supergraphSchema, runtime.planner.apiSchema);
     }
   } catch (error) {
