@@ -34,8 +34,6 @@ export interface MallSearchOptions {
 
 export interface MallSearch {
   search(keyword: string, first: number): Promise<MallSearchResult>;
-  /** Crawls still running (some may outlive the search that started them). */
-  readonly inFlight: number;
 }
 
 interface PageOutcome {
@@ -108,9 +106,6 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
         if (outcome.error || !outcome.page.hasNextPage || offers.length >= first) break;
       }
       return { offers: offers.slice(0, first), fetchedAt: fetchedAt ?? new Date(), cached, error };
-    },
-    get inFlight() {
-      return crawls.inFlight;
     },
   };
 }

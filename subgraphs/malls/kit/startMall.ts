@@ -2,7 +2,7 @@ import { envInt, envString } from '../../../lib/env.ts';
 import type { Logger } from '../../../lib/log.ts';
 import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
 import { createCrawlCache } from './crawlCache.ts';
-import { createMallSearch, type MallSearch } from './createMallSearch.ts';
+import { createMallSearch } from './createMallSearch.ts';
 import { createMallSubgraph } from './createMallSubgraph.ts';
 import type { SiteDescription } from './siteDescription.ts';
 import { createSiteLimiter } from './siteLimiter.ts';
@@ -26,7 +26,6 @@ export interface MallConfig {
 export interface RunningMall {
   id: string;
   url: string;
-  search: MallSearch;
   close(): Promise<void>;
 }
 
@@ -81,7 +80,6 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
   return {
     id: site.id,
     url: subgraph.url,
-    search,
     close: async () => {
       await subgraph.close();
       await limiter.close();
