@@ -8,7 +8,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
 import type { Logger } from '../lib/log.ts';
 import { createAuthenticator, type Authenticator } from './auth/createAuthenticator.ts';
-import { SubgraphDataSource } from './dataSources/createSubgraphDataSource.ts';
+import { SubgraphDataSource } from './dataSources/SubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { listen } from '../lib/http/listen.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
