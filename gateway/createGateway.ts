@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { ApolloGateway, type SupergraphManager } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
+import type { SupergraphManager } from '@apollo/gateway';
+import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -18,7 +17,7 @@ import { createOperationHandlers } from './subscriptions/createOperationHandlers
 import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
-import { trackSupergraph } from './supergraph/trackSupergraph.ts';
+import { createVersionedGateway, type SupergraphStatus } from './supergraph/createVersionedGateway.ts';
 
 export interface GatewayOptions {
   supergraph: SupergraphManager;
@@ -37,40 +36,29 @@ export interface GatewayOptions {
 export interface RunningGateway {
   /** `http://host:port` (GraphQL at `/graphql`, over HTTP, WebSocket and SSE). */
   url: string;
+  supergraphStatus(): SupergraphStatus;
   close(): Promise<void>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
   const authenticate = createAuthenticator(options.jwtSecret);
-  const runtimes = createSubscriptionRuntimes(log);
-  let currentSupergraph = '';
-  let loaded: { hash: string; at: Date } | null = null;
-
-  const gateway = new ApolloGateway({
-    supergraphSdl: trackSupergraph(options.supergraph, (sdl) => {
-      currentSupergraph = sdl;
-    }),
-    buildService: ({ name, url }) => {
-      const dataSource =
-        name === DIRECTORY_SUBGRAPH
-          ? createDirectoryDataSource(currentSupergraph)
-          : new SubgraphDataSource({ name, url: url ?? '', deadlineMs: options.subgraphDeadlineMs });
-      runtimes.recordDataSource(name, dataSource);
-      return dataSource;
-    },
+  const gateway = createVersionedGateway({
+    source: options.supergraph,
+    log,
+    buildDataSource: ({ name, url }, supergraphSdl) =>
+      name === DIRECTORY_SUBGRAPH
+        ? createDirectoryDataSource(supergraphSdl)
+        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs }),
   });
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    runtimes.update(coreSupergraphSdl);
-    loaded = { hash: createHash('sha256').update(coreSupergraphSdl).digest('hex').slice(0, 12), at: new Date() };
-    log.info(`serving supergraph ${loaded.hash}`);
-  });
+  const runtimes = createSubscriptionRuntimes(log, gateway.hold);
+  gateway.onVersion(runtimes.update);
 
   const app = express();
   const httpServer = createServer(app);
   const apollo = new ApolloServer<BaseContext>({
     // @apollo/gateway 2.x implements Apollo Server 5's gateway interface; only its declared type lags behind.
-    gateway: gateway as unknown as ApolloServerOptionsWithGateway<BaseContext>['gateway'],
+    gateway,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
     includeStacktraceInErrorResponses: false,
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
@@ -83,12 +71,12 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');
-    return runtime.planner.graphqlApiSchema;
+    return runtime.version.schema;
   };
-  useHealthRoutes(app, () => ({
-    ready: loaded !== null,
-    detail: loaded ? { supergraph: loaded.hash, loadedAt: loaded.at.toISOString() } : { reason: 'no supergraph loaded yet' },
-  }));
+  useHealthRoutes(app, () => {
+    const status = gateway.status();
+    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected } };
+  });
   usePortal(app);
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(
@@ -103,6 +91,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const baseUrl = await listen(httpServer, options.port, options.host);
   return {
     url: baseUrl,
+    supergraphStatus: gateway.status,
     close: async () => {
       await webSockets.close();
       await runtimes.close();

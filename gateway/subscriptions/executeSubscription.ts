@@ -3,12 +3,14 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Client } from 'graphql-ws';
-import type { SubscriptionPlan, SubscriptionPlanner } from './createSubscriptionPlanner.ts';
+import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
+import { planSubscription, type SubscriptionPlan } from './planSubscription.ts';
 
 /** What one subscription needs from the supergraph version it started on. */
 export interface SubscriptionRuntime {
-  planner: SubscriptionPlanner;
-  dataSources: Readonly<Record<string, GraphQLDataSource>>;
+  version: SupergraphVersion;
+  /** Keeps the version's data sources open for the subscription's life. */
+  hold(): () => void;
   upstream(subgraph: string): Client;
 }
 
@@ -31,11 +33,13 @@ const EVENT_SOURCE = '__subscription_event__';
  */
 export function executeSubscription(runtime: SubscriptionRuntime, request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
   // Planned before streaming, so a bad operation fails at once, not on the first event.
-  return streamEvents(runtime, request, runtime.planner.plan(request.document, request.operationName));
+  return streamEvents(runtime, request, planSubscription(runtime.version, request.document, request.operationName));
 }
 
 async function* streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest, plan: SubscriptionPlan): AsyncGenerator<ExecutionResult> {
   const { primary } = plan;
+  const { version } = runtime;
+  const release = runtime.hold();
   const variables = Object.fromEntries((primary.variableUsages ?? []).filter((n) => n in request.variables).map((n) => [n, request.variables[n]]));
   const events = runtime.upstream(primary.serviceName).iterate({
     query: primary.operation,
@@ -45,7 +49,7 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
   });
   const eventPlan = planForEvents(plan);
   const operationContext = buildOperationContext({
-    schema: runtime.planner.graphqlApiSchema,
+    schema: version.schema,
     operationDocument: request.document,
     operationName: request.operationName,
   });
@@ -61,15 +65,16 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
         yield { errors: fromSubgraph(event.errors ?? []) };
         continue;
       }
-      const serviceMap: ServiceMap = { ...runtime.dataSources, [EVENT_SOURCE]: replay(event) };
+      const serviceMap: ServiceMap = { ...version.dataSources, [EVENT_SOURCE]: replay(event) };
       const requestContext = { request: incoming, context, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
-      yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, runtime.planner.supergraphSchema, runtime.planner.apiSchema);
+      yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
     }
   } catch (error) {
     // graphql-ws rejects with the subgraph's errors when it refuses the subscription.
     if (Array.isArray(error)) yield { errors: fromSubgraph(error as GraphQLFormattedError[]) };
     else throw error;
   } finally {
+    release();
     await events.return?.();
   }
 }

@@ -21,7 +21,11 @@ describe('gateway health', () => {
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${system.gatewayUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', supergraph: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      supergraph: { id: expect.stringMatching(/^[0-9a-f]{12}$/), subgraphs: expect.arrayContaining(['catalog', 'approval', 'hanbit', 'directory']) },
+      rejected: null,
+    });
   });
 });
 

@@ -1,0 +1,26 @@
+import { buildOperationContext, executeQueryPlan } from '@apollo/gateway';
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { GraphQLError } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values.js';
+import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
+
+/**
+ * Plans and runs one query or mutation on one supergraph version with
+ * Apollo's planner and plan executor: the part of `ApolloGateway.executor`
+ * we need, minus its habit of reading whatever version is current.
+ */
+export async function executeOnVersion(version: SupergraphVersion, requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
+  const { request, document, queryHash } = requestContext;
+  const operationName = request.operationName ?? undefined;
+  const operationContext = buildOperationContext({ schema: version.schema, operationDocument: document, operationName });
+  const variableDefinitions = operationContext.operation.variableDefinitions ?? [];
+  const { errors } = getVariableValues(version.schema, variableDefinitions, request.variables ?? {});
+  if (errors) return { errors };
+  let plan;
+  try {
+    plan = version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`);
+  } catch (error) {
+    return { errors: [error instanceof GraphQLError ? error : new GraphQLError(`could not plan the operation: ${(error as Error).message}`)] };
+  }
+  return executeQueryPlan(plan, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
+}
