@@ -11,7 +11,7 @@ runMain(log, async () => {
   const system = await startSystem({
     mongoUri: process.env.MONGODB_URI || undefined,
     dataDir: resolve(process.env.GATEHOUSE_DATA_DIR ?? '.data'),
-    ports: { gateway: 4000, catalog: 4001, approval: 4002, mallBase: 4011, demoSites: 4100 },
+    ports: { gateway: 4000, registry: 4080, catalog: 4001, approval: 4002, mallBase: 4011, demoSites: 4100 },
     logs: 'inherit',
     publicDemoSitesUrl: DEMO_SITES_PUBLIC_URL,
     demoEvents: true,

@@ -12,7 +12,7 @@ export interface SystemOptions {
   mongoUri?: string;
   dataDir: string;
   /** Fixed ports (`npm start`); free ports otherwise. */
-  ports?: { gateway: number; catalog: number; approval: number; demoSites: number; mallBase: number };
+  ports?: { gateway: number; registry: number; catalog: number; approval: number; demoSites: number; mallBase: number };
   host?: string;
   logs: SpawnOptions['logs'];
   /** Extra environment for every service (deadlines, delays, log level). */
@@ -25,6 +25,8 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   gatewayUrl: string;
+  /** The schema registry's admin API (not the public gateway port). */
+  registryUrl: string;
   demoSitesUrl: string;
   mongoUri: string;
   /** Subgraph name → its GraphQL URL. */
@@ -36,7 +38,7 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-/** The whole system as separate processes: demo sites, catalog, approval, malls, gateway. */
+/** The whole system as separate processes: demo sites, catalog, approval, malls, registry, gateway. */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = createLogger('system');
   const host = options.host ?? '127.0.0.1';
@@ -73,13 +75,22 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       readyUrl: `http://${host}:${mallPort}/healthz`,
     });
   }
+  // The registry seeds itself from supergraph.yaml, with the routing URLs of this run.
+  const registryPort = await port(options.ports?.registry);
+  const registryUrl = `http://${host}:${registryPort}`;
+  const routing = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
+  specs.push({
+    name: 'registry',
+    entry: 'registry/main.ts',
+    env: { ...common, ...routing, PORT: String(registryPort), SUPERGRAPH_CONFIG: resolve('supergraph.yaml') },
+    readyUrl: `${registryUrl}/healthz`,
+  });
   const gatewayPort = await port(options.ports?.gateway);
   const gatewayUrl = `http://${host}:${gatewayPort}`;
-  const routing = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
   specs.push({
     name: 'gateway',
     entry: 'gateway/main.ts',
-    env: { ...common, ...routing, PORT: String(gatewayPort), SUPERGRAPH_CONFIG: resolve('supergraph.yaml') },
+    env: { ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: registryUrl },
     readyUrl: `${gatewayUrl}/readyz`,
   });
 
@@ -104,10 +115,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   try {
     await start(specs[0]!);
-    // Subgraphs start side by side; the gateway needs none of them up to compose.
-    const gatewayIndex = specs.findIndex((spec) => spec.name === 'gateway');
-    await Promise.all(specs.slice(1, gatewayIndex).map(start));
-    for (const spec of specs.slice(gatewayIndex)) await start(spec);
+    // Subgraphs start side by side; the registry and gateway need none of them up to compose.
+    const registryIndex = specs.findIndex((spec) => spec.name === 'registry');
+    await Promise.all(specs.slice(1, registryIndex).map(start));
+    for (const spec of specs.slice(registryIndex)) await start(spec);
   } catch (error) {
     await close();
     throw error;
@@ -119,6 +130,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   return {
     gatewayUrl,
+    registryUrl,
     demoSitesUrl,
     mongoUri,
     subgraphUrls,

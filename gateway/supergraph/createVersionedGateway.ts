@@ -4,7 +4,8 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/log.ts';
 import { executeOnVersion } from '../execution/executeOnVersion.ts';
 import { createDataSourcePool, type ClosableDataSource } from './dataSourcePool.ts';
-import { buildSupergraphVersion, subgraphEndpoints, supergraphId, type SubgraphEndpoint, type SupergraphVersion } from './supergraphVersion.ts';
+import { supergraphId } from '../../composition/supergraphId.ts';
+import { buildSupergraphVersion, subgraphEndpoints, type SubgraphEndpoint, type SupergraphVersion } from './supergraphVersion.ts';
 
 export interface SupergraphStatus {
   current: { id: string; loadedAt: string; subgraphs: string[] } | null;
@@ -104,8 +105,12 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       );
       if (failures.length === 0) return;
       const reason = `subgraphs did not answer their health check: ${failures.join('; ')}`;
-      rejected = { id: supergraphId(sdl), at: new Date().toISOString(), reason };
-      log.warn(`keeping supergraph ${current?.id ?? '(none)'}: candidate ${rejected.id} refused, ${reason}; start them or publish a fix`);
+      const candidate = supergraphId(sdl);
+      // Sources retry a refused candidate; say so once per candidate and reason.
+      if (rejected?.id !== candidate || rejected.reason !== reason) {
+        log.warn(`keeping supergraph ${current?.id ?? '(none)'}: candidate ${candidate} refused, ${reason}; start them or publish a fix`);
+      }
+      rejected = { id: candidate, at: new Date().toISOString(), reason };
       throw new Error(reason);
     } finally {
       pool.release(endpoints);

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { supergraphId } from '../../composition/supergraphId.ts';
 
 export interface SubgraphEndpoint {
   name: string;
@@ -30,9 +30,6 @@ export interface SupergraphVersion {
 
 const PLAN_CACHE_SIZE = 1000;
 
-export function supergraphId(sdl: string): string {
-  return createHash('sha256').update(sdl).digest('hex').slice(0, 12);
-}
 
 /** Lists a supergraph's subgraphs without building the rest. */
 export function subgraphEndpoints(sdl: string): SubgraphEndpoint[] {

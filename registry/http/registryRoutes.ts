@@ -1,0 +1,103 @@
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import { errorMessage, type Logger } from '../../lib/log.ts';
+import type { ChangeOutcome, ChangeRequest, Registry } from '../createRegistry.ts';
+import { supergraphId } from '../../composition/supergraphId.ts';
+import { requireAdminToken } from './adminToken.ts';
+import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
+
+/** Room for one largest SDL, JSON escaping included. */
+const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
+
+/**
+ * The registry's HTTP API. Reads are open (gateways poll them); every change,
+ * `check` (a dry run) included, needs the admin token.
+ *   GET    /v1/supergraph            the newest supergraph (ETag = revision)
+ *   GET    /v1/subgraphs             every published subgraph
+ *   GET    /v1/subgraphs/:name       one, with its SDL and history
+ *   PUT    /v1/subgraphs/:name       publish { routingUrl, sdl, allowBreaking?, dryRun? }
+ *   DELETE /v1/subgraphs/:name       delete  (?allowBreaking=true&dryRun=true)
+ */
+export function useRegistryRoutes(app: Express, options: { registry: Registry; adminToken: string; log: Logger; history: (name: string) => Promise<unknown[]> }): void {
+  const { registry, log } = options;
+  const admin = requireAdminToken(options.adminToken);
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+
+  app.get('/v1/supergraph', async (req, res) => {
+    const latest = await registry.latest();
+    if (!latest) return void res.status(503).json({ error: 'the registry has no supergraph yet; publish a subgraph first' });
+    const etag = `"${latest.revision}"`;
+    res.setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    res.json({ revision: latest.revision, id: supergraphId(latest.supergraphSdl), supergraphSdl: latest.supergraphSdl });
+  });
+
+  app.get('/v1/subgraphs', async (_req, res) => {
+    const latest = await registry.latest();
+    res.json({
+      revision: latest?.revision ?? 0,
+      subgraphs: (latest?.subgraphs ?? []).map(({ sdl: _sdl, ...summary }) => summary),
+    });
+  });
+
+  app.get('/v1/subgraphs/:name', async (req, res) => {
+    const name = String(req.params.name);
+    const subgraph = (await registry.latest())?.subgraphs.find((s) => s.name === name);
+    const history = await options.history(name);
+    if (!subgraph && history.length === 0) return void res.status(404).json({ error: `no subgraph named "${name}" has been published` });
+    res.json({ name, current: subgraph ?? null, history });
+  });
+
+  app.put('/v1/subgraphs/:name', admin, express.json({ limit: BODY_LIMIT }), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const name = checkSubgraphName(String(req.params.name));
+    const url = checkRoutingUrl(body.routingUrl);
+    const sdl = checkSdl(body.sdl);
+    for (const checked of [name, url, sdl]) if (!checked.ok) return void res.status(400).json({ error: checked.error });
+    if (!name.ok || !url.ok || !sdl.ok) return;
+    const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, changeRequest(req, body));
+    reply(res, outcome);
+    if (outcome.status === 'published') log.info(`revision ${outcome.revision}: ${name.value} published by ${changeRequest(req, body).by}`);
+  });
+
+  app.delete('/v1/subgraphs/:name', admin, async (req, res) => {
+    const name = checkSubgraphName(String(req.params.name));
+    if (!name.ok) return void res.status(400).json({ error: name.error });
+    const outcome = await registry.remove(name.value, changeRequest(req, req.query as Record<string, unknown>));
+    reply(res, outcome);
+    if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted`);
+  });
+
+  app.use(((error: { status?: number; type?: string }, _req, res, _next) => {
+    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `request body is over ${BODY_LIMIT} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` });
+    if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'request body is not valid JSON' });
+    log.error(`registry request failed: ${errorMessage(error)}`);
+    res.status(500).json({ error: `the registry failed: ${errorMessage(error)}` });
+  }) as ErrorRequestHandler);
+}
+
+function changeRequest(req: Request, fields: Record<string, unknown>): ChangeRequest {
+  const by = req.headers['x-gatehouse-user'];
+  return {
+    by: typeof by === 'string' && by.trim() ? by.trim().slice(0, 100) : 'admin',
+    allowBreaking: flag(fields.allowBreaking),
+    dryRun: flag(fields.dryRun),
+  };
+}
+
+function flag(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1';
+}
+
+const STATUS: Record<'composition' | 'breaking' | 'unknown-subgraph', number> = { composition: 422, breaking: 409, 'unknown-subgraph': 404 };
+
+function reply(res: Response, outcome: ChangeOutcome): void {
+  if (outcome.status !== 'refused') return void res.json(outcome);
+  const error =
+    outcome.reason === 'composition'
+      ? `refused: the subgraphs would not compose (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'})`
+      : outcome.reason === 'breaking'
+        ? 'refused: this would break existing clients; fix it or pass allowBreaking'
+        : outcome.errors[0]!;
+  res.status(STATUS[outcome.reason]).json({ error, reason: outcome.reason, errors: outcome.errors });
+}

@@ -1,0 +1,35 @@
+import { DIRECTORY_SUBGRAPH } from '../../composition/subgraphDefinition.ts';
+
+/** Largest SDL one subgraph may publish; real ones are a few kilobytes. */
+export const MAX_SDL_BYTES = 1024 * 1024;
+const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function checkSubgraphName(name: string): Checked<string> {
+  if (!NAME.test(name)) return { ok: false, error: `subgraph name "${name.slice(0, 80)}" is invalid: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter` };
+  if (name === DIRECTORY_SUBGRAPH) return { ok: false, error: `subgraph name "${DIRECTORY_SUBGRAPH}" is reserved for the generated mall directory` };
+  return { ok: true, value: name };
+}
+
+export function checkRoutingUrl(value: unknown): Checked<string> {
+  if (typeof value !== 'string' || value === '') return { ok: false, error: 'routingUrl is required: the http(s) URL the gateway sends this subgraph its queries at' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, error: `routingUrl "${value.slice(0, 200)}" is not a URL; give an http(s) URL such as http://host:4011/graphql` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, error: `routingUrl must be http or https, not "${url.protocol.replace(/:$/, '')}"` };
+  }
+  if (url.username || url.password) return { ok: false, error: 'routingUrl must not carry credentials; the gateway forwards the caller\'s token instead' };
+  return { ok: true, value };
+}
+
+export function checkSdl(value: unknown): Checked<string> {
+  if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: 'sdl is required: the subgraph\'s schema (its `_service { sdl }`)' };
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_SDL_BYTES) return { ok: false, error: `sdl is ${bytes} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` };
+  return { ok: true, value };
+}

@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import express from 'express';
+import type { Db } from 'mongodb';
+import { supergraphId } from '../composition/supergraphId.ts';
+import type { SubgraphDefinition } from '../composition/subgraphDefinition.ts';
+import { listen } from '../lib/http/listen.ts';
+import type { Logger } from '../lib/log.ts';
+import { createRegistry } from './createRegistry.ts';
+import { useRegistryRoutes } from './http/registryRoutes.ts';
+import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
+import { createRegistryStore } from './store/registryStore.ts';
+
+export interface RegistryOptions {
+  db: Db;
+  log: Logger;
+  adminToken: string;
+  /** What an empty registry starts with (supergraph.yaml). */
+  seed?: () => SubgraphDefinition[];
+  /** Announces revisions over RabbitMQ; without it gateways learn by polling. */
+  amqpUrl?: string;
+  exchange?: string;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningRegistry {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
+  const { log } = options;
+  const store = createRegistryStore(options.db);
+  let announcer: RevisionAnnouncer | undefined;
+  if (options.amqpUrl) announcer = await createRevisionAnnouncer({ amqpUrl: options.amqpUrl, log, exchange: options.exchange });
+  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }));
+  if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
+
+  const app = express();
+  useRegistryRoutes(app, { registry, adminToken: options.adminToken, log, history: (name) => store.history(name) });
+  const server = createServer(app);
+  const url = await listen(server, options.port, options.host);
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await announcer?.close();
+    },
+  };
+}
