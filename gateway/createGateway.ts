@@ -75,7 +75,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   };
   useHealthRoutes(app, () => {
     const status = gateway.status();
-    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected } };
+    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected, openDataSources: gateway.openDataSources() } };
   });
   usePortal(app);
   useSseTransport(app, { schema, handlers, authenticate });

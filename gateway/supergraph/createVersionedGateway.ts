@@ -72,7 +72,11 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
   };
 
   const activate = (sdl: string) => {
-    if (current && current.id === supergraphId(sdl)) return;
+    if (current && current.id === supergraphId(sdl)) {
+      // The source moved on to what we already serve (a refused change was undone).
+      rejected = null;
+      return;
+    }
     const version = buildSupergraphVersion(sdl, (endpoints) => pool.acquire(endpoints, sdl));
     const previous = current;
     usage.set(version, { holds: 0, retired: false });
@@ -95,7 +99,7 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     try {
       const results = await Promise.allSettled(
         endpoints.map((e) =>
-          sources[e.name]!.process(healthCheckRequest).then((response) => {
+          sources[e.name]!.process(healthCheckRequest()).then((response) => {
             if (response.errors?.length) throw new Error(response.errors[0]!.message);
           }),
         ),
@@ -164,8 +168,10 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
   };
 }
 
-// The request-kind enum is not exported from @apollo/gateway's root.
-const healthCheckRequest = { kind: 'health check', request: { query: HEALTH_CHECK_QUERY }, context: {} } as GraphQLDataSourceProcessOptions;
+/** A new one per call: data sources write the HTTP details into the request they are given. */
+const healthCheckRequest = () =>
+  // The request-kind enum is not exported from @apollo/gateway's root.
+  ({ kind: 'health check', request: { query: HEALTH_CHECK_QUERY }, context: {} }) as GraphQLDataSourceProcessOptions;
 
 function describe(error: unknown): string {
   const err = error as { message?: string; cause?: { code?: string } };

@@ -159,7 +159,7 @@ export function createRegistryStore(db: Db): RegistryStore {
         throw error;
       }
       // A lagging hint only costs the next reader a few lookups.
-      await heads.replaceOne({ _id: 'head' }, { _id: 'head', revision: doc._id }, { upsert: true }).catch(() => undefined);
+      await heads.replaceOne({ _id: 'head' }, { revision: doc._id }, { upsert: true }).catch(() => undefined);
       return { revision: doc._id, ...next };
     },
 

@@ -1,0 +1,83 @@
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEV_ADMIN_TOKEN } from '../registry/http/adminToken.ts';
+import { CliError, UsageError } from './cliError.ts';
+import { runMallCommand } from './commands/mallCommands.ts';
+import { runSubgraphCommand } from './commands/subgraphCommands.ts';
+import { runSupergraphCommand } from './commands/supergraphCommands.ts';
+import { createRegistryClient } from './registryClient.ts';
+
+const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffold malls
+
+  gatehouse subgraph publish --name NAME --routing-url URL (--schema FILE | --introspect URL) [--allow-breaking]
+  gatehouse subgraph check   --name NAME [--routing-url URL] (--schema FILE | --introspect URL) [--allow-breaking]
+  gatehouse subgraph list
+  gatehouse subgraph show    --name NAME
+  gatehouse subgraph delete  --name NAME [--allow-breaking] [--dry-run]
+  gatehouse supergraph compose [--config supergraph.yaml] [--output FILE]
+  gatehouse mall new ID --site URL [--name "Display name"]
+
+Registry address and admin token: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080)
+and GATEHOUSE_ADMIN_TOKEN (default the development token). GATEHOUSE_USER names who publishes.`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        'routing-url': { type: 'string' },
+        schema: { type: 'string' },
+        introspect: { type: 'string' },
+        'allow-breaking': { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        config: { type: 'string' },
+        output: { type: 'string' },
+        site: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
+  const [group, action, ...rest] = positionals;
+  if (values.help || !group) return print(HELP);
+  const registry = () =>
+    createRegistryClient({
+      url: env.GATEHOUSE_REGISTRY_URL || 'http://127.0.0.1:4080',
+      token: env.GATEHOUSE_ADMIN_TOKEN || DEV_ADMIN_TOKEN,
+      user: env.GATEHOUSE_USER || userInfo().username,
+    });
+  switch (group) {
+    case 'subgraph':
+      return runSubgraphCommand(
+        action,
+        {
+          name: values.name,
+          routingUrl: values['routing-url'],
+          schema: values.schema,
+          introspect: values.introspect,
+          allowBreaking: values['allow-breaking'],
+          dryRun: values['dry-run'],
+        },
+        registry(),
+        print,
+      );
+    case 'supergraph':
+      return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
+    case 'mall':
+      return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
+    default:
+      throw new UsageError(`unknown command "${group}"`);
+  }
+}
+
+// Errors the user can act on print as they are; anything else as one line too, never a stack.
+main(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`gatehouse: ${message}`);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
+});

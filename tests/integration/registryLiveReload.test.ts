@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
+import { freePort } from '../../lib/http/freePort.ts';
+import { demoSiteUrl } from '../../subgraphs/malls/demoMalls.ts';
+import { gatehouse } from '../support/gatehouseCli.ts';
+import { postGraphQL } from '../support/graphqlClient.ts';
+import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
+
+const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const RUN = randomUUID().slice(0, 8);
+const SEARCH = 'query ($keyword: String!) { malls { id search(keyword: $keyword, first: 2) { offers { title } } } }';
+
+let system: TestSystem;
+let secondGateway: ServiceProcess;
+let secondGatewayUrl: string;
+let outlet: ServiceProcess;
+let outletUrl: string;
+let cli: Record<string, string>;
+
+interface Load {
+  stop(): Promise<{ requests: number; failures: string[] }>;
+}
+
+/** Searches both gateways from 6 workers, cold keywords so crawls are in flight, until stopped. */
+function searchLoad(): Load {
+  let running = true;
+  let requests = 0;
+  const failures: string[] = [];
+  const worker = async (index: number) => {
+    for (let n = 0; running; n += 1) {
+      const url = index % 2 === 0 ? system.graphqlUrl : `${secondGatewayUrl}/graphql`;
+      const keyword = index % 3 === 0 ? `cold-${RUN}-${index}-${n}` : 'airpods';
+      try {
+        const response = await postGraphQL<{ malls: Array<{ id: string }> }>(url, SEARCH, { keyword });
+        requests += 1;
+        if (response.status !== 200 || response.errors?.length) failures.push(`${response.status} ${JSON.stringify(response.errors)}`);
+      } catch (error) {
+        failures.push(String(error));
+      }
+    }
+  };
+  const workers = Array.from({ length: 6 }, (_, i) => worker(i));
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      return { requests, failures };
+    },
+  };
+}
+
+async function mallIds(gatewayUrl: string): Promise<string[]> {
+  const response = await postGraphQL<{ malls: Array<{ id: string }> }>(`${gatewayUrl}/graphql`, '{ malls { id } }');
+  return (response.data?.malls ?? []).map((m) => m.id).sort();
+}
+
+/** Polls until `check` holds; returns how long that took. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await check()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not within ${ms} ms`);
+}
+
+async function readiness(gatewayUrl: string) {
+  return (await (await fetch(`${gatewayUrl}/readyz`)).json()) as {
+    supergraph: { id: string; subgraphs: string[] };
+    rejected: { id: string; reason: string } | null;
+    openDataSources: number;
+  };
+}
+
+beforeAll(async () => {
+  system = await startTestSystem({
+    AMQP_URL,
+    APPROVAL_BROKER_PREFIX: `test-${RUN}`,
+    REGISTRY_EXCHANGE: `test-${RUN}.supergraph`,
+    DEMO_SITE_DELAY_MS: '300',
+    // Long enough that a switch within 2 s can only come from the RabbitMQ notice.
+    GATEWAY_REGISTRY_POLL_MS: '10000',
+    LOG_LEVEL: 'silent',
+  });
+  const logs = { logDir: system.logDir };
+  const common = { MONGODB_URI: system.mongoUri, MONGODB_DB_PREFIX: `t${RUN}`, LOG_LEVEL: 'silent' };
+  const gatewayPort = await freePort();
+  secondGatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  secondGateway = await spawnService(
+    {
+      name: 'gateway-2',
+      entry: 'gateway/main.ts',
+      env: { ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: system.registryUrl, AMQP_URL, REGISTRY_EXCHANGE: `test-${RUN}.supergraph`, GATEWAY_REGISTRY_POLL_MS: '10000' },
+      readyUrl: `${secondGatewayUrl}/readyz`,
+    },
+    { logs },
+  );
+  const outletPort = await freePort();
+  outletUrl = `http://127.0.0.1:${outletPort}/graphql`;
+  outlet = await spawnService(
+    {
+      name: 'outlet',
+      entry: 'tests/support/outletMall.ts',
+      env: { ...common, PORT: String(outletPort), MALL_SITE_URL: demoSiteUrl(system.demoSitesUrl, 'hanbit') },
+      readyUrl: `http://127.0.0.1:${outletPort}/healthz`,
+    },
+    { logs },
+  );
+  cli = { GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_USER: 'team-outlet' };
+});
+
+afterAll(async () => {
+  await secondGateway?.stop();
+  await outlet?.stop();
+  await system?.close();
+});
+
+describe('adding and removing a mall by publishing', () => {
+  it('publishes a fourth mall under load: no failed request, and both gateways search it within 2 s', async () => {
+    expect(await mallIds(system.gatewayUrl)).toEqual(['daehan', 'hanbit', 'sejong']);
+    const load = searchLoad();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const published = await gatehouse(['subgraph', 'publish', '--name', 'outlet', '--routing-url', outletUrl, '--introspect', outletUrl], cli);
+    expect(published.stderr).toBe('');
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/outlet published: revision 2/);
+    await within(2000, async () => (await mallIds(system.gatewayUrl)).includes('outlet') && (await mallIds(secondGatewayUrl)).includes('outlet'));
+    const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: unknown[] } }> }>(system.graphqlUrl, SEARCH, { keyword: 'airpods' });
+    expect(search.data?.malls.find((m) => m.id === 'outlet')?.search.offers.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { requests, failures } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(20);
+  });
+
+  it('lists and shows what was published, with who and the history', async () => {
+    const list = await gatehouse(['subgraph', 'list'], cli);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^outlet\s+http:\/\/127\.0\.0\.1:\d+\/graphql\s+r2 by team-outlet/m);
+    expect(list.stdout).toMatch(/^catalog\s+/m);
+    const show = await gatehouse(['subgraph', 'show', '--name', 'outlet'], cli);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/r2 publish by team-outlet/);
+    expect(show.stdout).toContain('type OutletMall implements Mall');
+  });
+
+  it('refuses a subgraph that does not compose, with the composition error, and keeps serving', async () => {
+    const before = await readiness(system.gatewayUrl);
+    const conflicting = '/tmp/gatehouse-conflict-' + RUN + '.graphql';
+    await import('node:fs').then((fs) => fs.writeFileSync(conflicting, 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }'));
+    const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', 'http://127.0.0.1:9/graphql', '--schema', conflicting], cli);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^gatehouse: refused: the subgraphs would not compose/);
+    expect(refused.stderr).toMatch(/Product\.id/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect((await readiness(system.gatewayUrl)).supergraph.id).toBe(before.supergraph.id);
+    expect(await mallIds(system.gatewayUrl)).toContain('outlet');
+  });
+
+  it('refuses a breaking change unless --allow-breaking, and checks without publishing', async () => {
+    const fs = await import('node:fs');
+    const v1 = `/tmp/gatehouse-notices-1-${RUN}.graphql`;
+    const v2 = `/tmp/gatehouse-notices-2-${RUN}.graphql`;
+    fs.writeFileSync(v1, 'type Query { notice: String  motd: String }');
+    fs.writeFileSync(v2, 'type Query { notice: String }');
+    const url = outletUrl; // never asked for these fields in this test
+    expect((await gatehouse(['subgraph', 'publish', '--name', 'notices', '--routing-url', url, '--schema', v1], cli)).code).toBe(0);
+    const check = await gatehouse(['subgraph', 'check', '--name', 'notices', '--schema', v2], cli);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/would break existing clients/);
+    expect(check.stderr).toMatch(/Query\.motd was removed/);
+    const refused = await gatehouse(['subgraph', 'publish', '--name', 'notices', '--routing-url', url, '--schema', v2], cli);
+    expect(refused.code).toBe(1);
+    const allowedCheck = await gatehouse(['subgraph', 'check', '--name', 'notices', '--schema', v2, '--allow-breaking'], cli);
+    expect(allowedCheck.stdout).toMatch(/nothing was published/);
+    const accepted = await gatehouse(['subgraph', 'publish', '--name', 'notices', '--routing-url', url, '--schema', v2, '--allow-breaking'], cli);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/breaking \(allowed\): Query\.motd was removed/);
+    const deleted = await gatehouse(['subgraph', 'delete', '--name', 'notices', '--allow-breaking'], cli);
+    expect(deleted.code).toBe(0);
+  });
+
+  it('keeps the last good supergraph when a published subgraph does not answer, and says so in /readyz', async () => {
+    const fs = await import('node:fs');
+    const ghost = `/tmp/gatehouse-ghost-${RUN}.graphql`;
+    fs.writeFileSync(ghost, 'type Query { ghost: String }');
+    const deadPort = await freePort();
+    const before = await readiness(system.gatewayUrl);
+    expect((await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', `http://127.0.0.1:${deadPort}/graphql`, '--schema', ghost], cli)).code).toBe(0);
+    await within(3000, async () => (await readiness(system.gatewayUrl)).rejected !== null);
+    const after = await readiness(system.gatewayUrl);
+    expect(after.supergraph.id).toBe(before.supergraph.id);
+    expect(after.rejected?.reason).toMatch(new RegExp(`ghost at http://127\\.0\\.0\\.1:${deadPort}/graphql \\(ECONNREFUSED\\)`));
+    expect((await postGraphQL(system.graphqlUrl, '{ ghost }')).errors?.[0]?.message).toMatch(/Cannot query field "ghost"/);
+    expect((await gatehouse(['subgraph', 'delete', '--name', 'ghost', '--allow-breaking'], cli)).code).toBe(0);
+    await within(3000, async () => (await readiness(system.gatewayUrl)).rejected === null);
+  });
+
+  it('deletes a mall: gone from `malls` on both gateways within 2 s, in-flight searches complete, its data source released', async () => {
+    const before = await readiness(system.gatewayUrl);
+    const load = searchLoad();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const deleted = await gatehouse(['subgraph', 'delete', '--name', 'outlet'], cli);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(/outlet deleted: revision \d+/);
+    await within(2000, async () => !(await mallIds(system.gatewayUrl)).includes('outlet') && !(await mallIds(secondGatewayUrl)).includes('outlet'));
+    const { requests, failures } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(20);
+    // Outlet's source and the old directory's are closed once the old version is idle.
+    expect((await readiness(system.gatewayUrl)).openDataSources).toBe(before.openDataSources - 1);
+  });
+});
+
+describe('registry input', () => {
+  const put = (name: string, body: string, headers: Record<string, string>) =>
+    fetch(`${system.registryUrl}/v1/subgraphs/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body });
+  const admin = { authorization: 'Bearer gatehouse-dev-admin-token' };
+  const valid = JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: 'type Query { x: String }' });
+
+  it('refuses changes without the admin token or with a wrong one, and changes nothing', async () => {
+    const revision = ((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision;
+    const missing = await put('intruder', valid, {});
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/needs the admin token/);
+    const wrong = await put('intruder', valid, { authorization: 'Bearer guess' });
+    expect(wrong.status).toBe(403);
+    const deleteWrong = await fetch(`${system.registryUrl}/v1/subgraphs/catalog`, { method: 'DELETE', headers: { authorization: 'Bearer guess' } });
+    expect(deleteWrong.status).toBe(403);
+    const cli = await gatehouse(['subgraph', 'delete', '--name', 'catalog'], { GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_ADMIN_TOKEN: 'guess' });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr.trim()).toBe("gatehouse: the admin token is wrong; use the registry's GATEHOUSE_ADMIN_TOKEN");
+    expect(((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision).toBe(revision);
+  });
+
+  it('refuses a 5 MB SDL, a routing URL that is not http(s), a bad name and malformed JSON, each with a clear error', async () => {
+    const huge = await put('huge', JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: `type Query { x: String }\n${'#'.repeat(5 * 1024 * 1024)}` }), admin);
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/at most 1048576 bytes/);
+    const ftp = await put('files', JSON.stringify({ routingUrl: 'ftp://127.0.0.1/graphql', sdl: 'type Query { x: String }' }), admin);
+    expect(ftp.status).toBe(400);
+    expect(((await ftp.json()) as { error: string }).error).toBe('routingUrl must be http or https, not "ftp"');
+    const script = await put('files', JSON.stringify({ routingUrl: 'javascript:alert(1)', sdl: 'type Query { x: String }' }), admin);
+    expect(script.status).toBe(400);
+    const badName = await put('Bad%20Name', valid, admin);
+    expect(badName.status).toBe(400);
+    expect(((await badName.json()) as { error: string }).error).toMatch(/subgraph name "Bad Name" is invalid/);
+    const reserved = await put('directory', valid, admin);
+    expect(reserved.status).toBe(400);
+    const malformed = await put('broken', '{"routingUrl": ', admin);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toBe('request body is not valid JSON');
+    const notSdl = await put('broken', JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: 'type Query {' }), admin);
+    expect(notSdl.status).toBe(422);
+    expect(((await notSdl.json()) as { errors: string[] }).errors[0]).toMatch(/subgraph "broken": invalid SDL/);
+    const cli = await gatehouse(['subgraph', 'publish', '--name', 'files', '--routing-url', 'ftp://x/graphql', '--schema', '/nonexistent.graphql'], { GATEHOUSE_REGISTRY_URL: system.registryUrl });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr.trim()).toBe('gatehouse: cannot read the schema file /nonexistent.graphql (ENOENT)');
+    const subgraphs = ((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { subgraphs: Array<{ name: string }> }).subgraphs;
+    expect(subgraphs.map((s) => s.name).sort()).toEqual(['approval', 'catalog', 'daehan', 'hanbit', 'sejong']);
+  });
+});
