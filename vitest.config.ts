@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // A mall scaffolded by `gatehouse mall new` brings its own test on a saved page.
+    include: ['tests/**/*.test.ts', 'subgraphs/malls/*/*.test.ts'],
     globalSetup: ['tests/support/globalSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

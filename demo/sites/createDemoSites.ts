@@ -1,8 +1,9 @@
 /**
- * Three demo Korean mall web sites on one `node:http` server, under
- * `/hanbit/`, `/daehan/` and `/sejong/`, plus the test hooks `/__stats` and
- * `/__faults`. The mall subgraphs crawl these exactly as they would crawl
- * the real thing.
+ * Four demo Korean mall web sites on one `node:http` server, under
+ * `/hanbit/`, `/daehan/`, `/sejong/` and `/minguk/`, plus the test hooks
+ * `/__stats` and `/__faults`. The mall subgraphs crawl the first three
+ * exactly as they would crawl the real thing; `minguk` is there for
+ * `gatehouse mall new` to scaffold a fourth mall against.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import type { DemoMall } from './demoMall.ts';
 import { hanbitSite } from './hanbitSite.ts';
 import { findListing, paginate, searchListings, type MallId } from './listing.ts';
 import { encodeBody, escapeHtml, PLACEHOLDER_GIF, queryParam } from './markup.ts';
+import { mingukSite } from './mingukSite.ts';
 import { sejongSite } from './sejongSite.ts';
 import { parseFaultRequest, SiteControl } from './siteControl.ts';
 
@@ -30,7 +32,8 @@ export interface DemoSites {
   close(): Promise<void>;
 }
 
-const MALLS: Record<MallId, DemoMall> = { hanbit: hanbitSite, daehan: daehanSite, sejong: sejongSite };
+const MALLS: Record<MallId, DemoMall> = { hanbit: hanbitSite, daehan: daehanSite, sejong: sejongSite, minguk: mingukSite };
+const MALL_PATH = new RegExp(`^/(${Object.keys(MALLS).join('|')})(/.*)?$`);
 const MAX_KEYWORD_CHARS = 200;
 const MAX_PAGE = 10_000;
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -77,7 +80,7 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
       return sendJson(res, 200, request);
     }
 
-    const match = /^\/(hanbit|daehan|sejong)(\/.*)?$/.exec(path);
+    const match = MALL_PATH.exec(path);
     const mall = match ? MALLS[match[1] as MallId] : undefined;
     if (!match || !mall) return sendText(res, 404, `Not found: ${path.slice(0, 200)}\n`);
     if (match[2] === undefined) {

@@ -5,8 +5,13 @@
  */
 import { generateCatalog, matchesKeyword, type CatalogProduct } from '../catalog/generateCatalog.ts';
 
-export type MallId = 'hanbit' | 'daehan' | 'sejong';
-export const MALL_IDS: readonly MallId[] = ['hanbit', 'daehan', 'sejong'];
+export type MallId = 'hanbit' | 'daehan' | 'sejong' | 'minguk';
+export const MALL_IDS: readonly MallId[] = ['hanbit', 'daehan', 'sejong', 'minguk'];
+/**
+ * The sites the default system crawls. `minguk` has no mall subgraph: it is
+ * there to scaffold one against (`gatehouse mall new`).
+ */
+export const SYSTEM_MALL_IDS: readonly MallId[] = ['hanbit', 'daehan', 'sejong'];
 
 export interface Listing {
   /** The mall's own goods number, unique within the mall. */
@@ -42,6 +47,8 @@ const STOCK: Record<MallId, MallStock> = {
   daehan: { goodsBase: 5_000, order: (a, b) => b.no - a.no },
   // 인기순
   sejong: { goodsBase: 700_000, order: (a, b) => b.popularity - a.popularity || a.no - b.no },
+  // 낮은가격순
+  minguk: { goodsBase: 300_000, order: (a, b) => a.price - b.price || a.no - b.no },
 };
 
 /** FNV-1a: a stable hash so listings and prices never change between runs. */

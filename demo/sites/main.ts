@@ -11,7 +11,7 @@ try {
     host: envString('HOST', '127.0.0.1'),
     delayMs: envInt('DEMO_SITE_DELAY_MS', 0),
   });
-  log.info(`demo malls at ${sites.url}/hanbit/ ${sites.url}/daehan/ ${sites.url}/sejong/`);
+  log.info(`demo malls at ${sites.url}/hanbit/ ${sites.url}/daehan/ ${sites.url}/sejong/ ${sites.url}/minguk/ (minguk: to scaffold a mall against)`);
   const stop = () => {
     sites.close().then(
       () => process.exit(0),

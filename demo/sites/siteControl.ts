@@ -2,7 +2,7 @@
  * The test hooks of the demo sites: counts of search-page requests (to prove
  * caching and coalescing) and injectable faults (to exercise retries).
  */
-import { MALL_IDS, type MallId } from './listing.ts';
+import { MALL_IDS, SYSTEM_MALL_IDS, type MallId } from './listing.ts';
 
 export const FAULT_MODES = ['ok', 'error500', 'rateLimit', 'broken', 'hang'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
@@ -18,12 +18,12 @@ export class SiteControl {
   private readonly hangWaiters = new Map<MallId, Set<() => void>>();
 
   countSearch(mall: MallId, keyword: string): void {
-    const stats = this.stats[mall];
+    const stats = (this.stats[mall] ??= emptySiteStats());
     stats.total += 1;
     stats.byKeyword[keyword] = (stats.byKeyword[keyword] ?? 0) + 1;
   }
 
-  snapshot(): Record<MallId, SiteStats> {
+  snapshot(): Partial<Record<MallId, SiteStats>> {
     return structuredClone(this.stats);
   }
 
@@ -68,12 +68,18 @@ export class SiteControl {
   }
 }
 
-function emptyStats(): Record<MallId, SiteStats> {
+/**
+ * The system's malls are always listed; a scaffolding-only site such as
+ * `minguk` only once it is searched, so the stats of a default system read
+ * the same with it or without it.
+ */
+function emptyStats(): Partial<Record<MallId, SiteStats>> {
+  return Object.fromEntries(SYSTEM_MALL_IDS.map((id) => [id, emptySiteStats()]));
+}
+
+function emptySiteStats(): SiteStats {
   // Null-prototype maps keep keywords such as `__proto__` or `constructor` ordinary entries.
-  return Object.fromEntries(MALL_IDS.map((id) => [id, { total: 0, byKeyword: Object.create(null) as Record<string, number> }])) as Record<
-    MallId,
-    SiteStats
-  >;
+  return { total: 0, byKeyword: Object.create(null) as Record<string, number> };
 }
 
 export type FaultRequest = { site: MallId; mode: FaultMode };

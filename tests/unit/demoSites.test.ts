@@ -2,19 +2,41 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateCatalog } from '../../demo/catalog/generateCatalog.ts';
 import { createDemoSites, type DemoSites } from '../../demo/sites/createDemoSites.ts';
+import { mingukSelectors } from '../../demo/sites/mingukSite.ts';
 import { createSite as createDaehanSite } from '../../subgraphs/malls/daehan/site.ts';
 import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
 import { decodePage } from '../../subgraphs/malls/kit/decodePage.ts';
 import { buildSearchUrl, extractOffers, SiteLayoutError } from '../../subgraphs/malls/kit/extractOffers.ts';
 import type { ExtractedPage, SiteDescription } from '../../subgraphs/malls/kit/siteDescription.ts';
+import { modelCode, parseWonPrice } from '../../subgraphs/malls/kit/parseText.ts';
 import { createSite as createSejongSite } from '../../subgraphs/malls/sejong/site.ts';
 
 let sites: DemoSites;
 let malls: SiteDescription[];
 
+/** What a team ends up with after `gatehouse mall new minguk` and filling in the selectors. */
+function createMingukSite(homepage: string): SiteDescription {
+  return {
+    id: 'minguk',
+    name: '민국몰',
+    homepage,
+    searchPath: 'display/search.do?query={keyword}&pageNo={page}',
+    queryEncoding: 'utf-8',
+    pageSize: 16,
+    selectors: mingukSelectors,
+    parsePrice: parseWonPrice,
+    parseModel: modelCode,
+  };
+}
+
 beforeAll(async () => {
   sites = await createDemoSites({ port: 0 });
-  malls = [createHanbitSite(`${sites.url}/hanbit/`), createDaehanSite(`${sites.url}/daehan/`), createSejongSite(`${sites.url}/sejong/`)];
+  malls = [
+    createHanbitSite(`${sites.url}/hanbit/`),
+    createDaehanSite(`${sites.url}/daehan/`),
+    createSejongSite(`${sites.url}/sejong/`),
+    createMingukSite(`${sites.url}/minguk/`),
+  ];
 });
 
 afterAll(async () => {
@@ -22,7 +44,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const site of ['hanbit', 'daehan', 'sejong']) await setFault(site, 'ok');
+  for (const site of ['hanbit', 'daehan', 'sejong', 'minguk']) await setFault(site, 'ok');
   await post('/__stats/reset', '');
 });
 
@@ -53,7 +75,7 @@ const catalogModels = new Set(generateCatalog().map((p) => p.model));
 
 describe('demo mall sites', () => {
   it('serves a homepage per mall and redirects the bare prefix', async () => {
-    for (const id of ['hanbit', 'daehan', 'sejong']) {
+    for (const id of ['hanbit', 'daehan', 'sejong', 'minguk']) {
       const response = await fetch(`${sites.url}/${id}/`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html; charset=/);
@@ -142,6 +164,41 @@ describe('demo mall sites', () => {
       sejong: { total: 0, byKeyword: {} },
     });
   });
+
+  it('lists minguk in the stats only once it is searched, so the default system reads as before', async () => {
+    await crawl(mall('minguk'), 'airpods', 1);
+    const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, unknown>;
+    expect(stats.minguk).toEqual({ total: 1, byKeyword: { airpods: 1 } });
+    await post('/__stats/reset', '');
+    expect(Object.keys(await (await fetch(`${sites.url}/__stats`)).json())).toEqual(['hanbit', 'daehan', 'sejong']);
+  });
+});
+
+describe('minguk, the site to scaffold a mall against', () => {
+  it('has a search form on its homepage and a page parameter in its pagination links', async () => {
+    const home = await (await fetch(`${sites.url}/minguk/`)).text();
+    expect(home).toContain('<form id="srchForm" name="srchForm" action="/minguk/display/search.do" method="get">');
+    expect(home).toContain('name="query"');
+    const results = await (await fetch(`${sites.url}/minguk/display/search.do?query=airpods`)).text();
+    expect(results).toContain('href="search.do?query=airpods&amp;pageNo=2"');
+  });
+
+  it('serves the cheapest first, with models in their own element and bare-number prices', async () => {
+    const { offers, hasNextPage } = await crawl(mall('minguk'), 'airpods', 1);
+    expect(hasNextPage).toBe(true);
+    expect(offers).toHaveLength(16);
+    const prices = offers.map((o) => o.price);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    expect(offers[0]).toMatchObject({ url: `${sites.url}/minguk/display/goods.do?prdNo=301001`, model: null });
+    expect(offers.filter((o) => o.model && catalogModels.has(o.model)).length).toBeGreaterThan(10);
+  });
+
+  it('differs in markup from the three system malls, so scaffolding it is real work', async () => {
+    const html = await (await fetch(buildSearchUrl(mall('minguk'), 'airpods', 1))).text();
+    for (const site of malls.filter((m) => m.id !== 'minguk')) {
+      expect(() => extractOffers(html, site, buildSearchUrl(mall('minguk'), 'airpods', 1))).toThrow(SiteLayoutError);
+    }
+  });
 });
 
 describe('faults', () => {
@@ -155,7 +212,7 @@ describe('faults', () => {
     expect((await fetch(buildSearchUrl(mall('daehan'), 'airpods', 1))).status).toBe(200);
     // Only search pages are faulty.
     expect((await fetch(`${sites.url}/hanbit/`)).status).toBe(200);
-    expect(await (await fetch(`${sites.url}/__faults`)).json()).toEqual({ hanbit: 'error500', daehan: 'ok', sejong: 'rateLimit' });
+    expect(await (await fetch(`${sites.url}/__faults`)).json()).toEqual({ hanbit: 'error500', daehan: 'ok', sejong: 'rateLimit', minguk: 'ok' });
     const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, { total: number }>;
     expect([stats.hanbit?.total, stats.daehan?.total, stats.sejong?.total]).toEqual([1, 1, 1]);
     await setFault('hanbit', 'ok');
