@@ -7,7 +7,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface ServiceSpec {
   name: string;
-  /** Entry file, relative to the repository root. */
+  /** Entry file, relative to the repository root (or absolute). */
   entry: string;
   env: Record<string, string>;
   /** Polled until it answers 2xx; without one, the service counts as ready once it has not exited for a moment. */
@@ -31,7 +31,7 @@ export interface SpawnOptions {
 
 /** Runs one service as its own Node process and waits until it is ready. */
 export async function spawnService(spec: ServiceSpec, options: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, spec.entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,11 +4,11 @@
  * the generated files are type-checked and their test is run as a team would.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillSelectors } from '../../cli/mall/fillSelectors.ts';
 import { scaffoldMall, type ScaffoldedMall } from '../../cli/mall/scaffoldMall.ts';
@@ -22,22 +22,11 @@ import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/sit
 import { extractOffers } from '../../subgraphs/malls/kit/extractOffers.ts';
 import type { SiteDescription } from '../../subgraphs/malls/kit/siteDescription.ts';
 import { createSite as createSejongSite } from '../../subgraphs/malls/sejong/site.ts';
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
+import { createTempRepository, REPO } from '../support/tempRepository.ts';
 
 let sites: DemoSites;
 let root: string;
 let minguk: ScaffoldedMall;
-
-/** A temporary repository: its own subgraphs/malls/, everything else linked to this checkout. */
-function createTempRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-scaffold-'));
-  mkdirSync(join(dir, 'subgraphs', 'malls'), { recursive: true });
-  for (const entry of ['node_modules', 'lib', 'composition', 'schema', 'package.json']) symlinkSync(join(REPO, entry), join(dir, entry));
-  symlinkSync(join(REPO, 'subgraphs', 'malls', 'kit'), join(dir, 'subgraphs', 'malls', 'kit'));
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: join(REPO, 'tsconfig.json'), include: ['subgraphs'] }));
-  return dir;
-}
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
@@ -75,7 +64,7 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   sites = await createDemoSites({ port: 0 });
-  root = createTempRepo();
+  root = createTempRepository();
   minguk = await scaffoldMall({ id: 'minguk', name: '민국몰', site: `${sites.url}/minguk`, root });
 });
 
