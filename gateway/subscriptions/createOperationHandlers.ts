@@ -8,7 +8,7 @@ export interface StreamContext {
 }
 
 export interface OperationHandlers {
-  subscribe(args: ExecutionArgs): AsyncGenerator<ExecutionResult> | ExecutionResult;
+  subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
 }
 

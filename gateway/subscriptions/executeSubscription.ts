@@ -31,12 +31,18 @@ const EVENT_SOURCE = '__subscription_event__';
  * every event the rest of the plan, executed by Apollo's own plan executor
  * with the event standing in for the primary fetch's response.
  */
-export function executeSubscription(runtime: SubscriptionRuntime, request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+export function executeSubscription(runtime: SubscriptionRuntime, request: SubscriptionRequest): AsyncIterableIterator<ExecutionResult> {
   // Planned before streaming, so a bad operation fails at once, not on the first event.
   return streamEvents(runtime, request, planSubscription(runtime.version, request.document, request.operationName));
 }
 
-async function* streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest, plan: SubscriptionPlan): AsyncGenerator<ExecutionResult> {
+/**
+ * A hand-written iterator, not an async generator: a generator waiting for
+ * the next event cannot run its `finally` until that event comes, so a
+ * client that leaves would keep its upstream subscription and its supergraph
+ * version until the user's next change. Here `return()` ends both at once.
+ */
+function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest, plan: SubscriptionPlan): AsyncIterableIterator<ExecutionResult> {
   const { primary } = plan;
   const { version } = runtime;
   const release = runtime.hold();
@@ -59,24 +65,50 @@ async function* streamEvents(runtime: SubscriptionRuntime, request: Subscription
   const context = { headers: request.authorization ? { authorization: request.authorization } : {} };
   const fromSubgraph = (errors: readonly GraphQLFormattedError[]) =>
     errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } }));
-  try {
-    for await (const event of events) {
-      if (!event.data) {
-        yield { errors: fromSubgraph(event.errors ?? []) };
-        continue;
-      }
-      const serviceMap: ServiceMap = { ...version.dataSources, [EVENT_SOURCE]: replay(event) };
-      const requestContext = { request: incoming, context, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
-      yield await executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
-    }
-  } catch (error) {
-    // graphql-ws rejects with the subgraph's errors when it refuses the subscription.
-    if (Array.isArray(error)) yield { errors: fromSubgraph(error as GraphQLFormattedError[]) };
-    else throw error;
-  } finally {
+  const resolve = async (event: FormattedExecutionResult<Record<string, unknown>, unknown>): Promise<ExecutionResult> => {
+    if (!event.data) return { errors: fromSubgraph(event.errors ?? []) };
+    const serviceMap: ServiceMap = { ...version.dataSources, [EVENT_SOURCE]: replay(event) };
+    const requestContext = { request: incoming, context, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext; // executeQueryPlan reads only these fields
+    return executeQueryPlan(eventPlan, serviceMap, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
+  };
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     release();
     await events.return?.();
-  }
+  };
+  const done = { done: true, value: undefined } as const;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (closed) return done;
+      try {
+        const step = await events.next();
+        if (step.done || closed) {
+          await close();
+          return done;
+        }
+        return { done: false, value: await resolve(step.value) };
+      } catch (error) {
+        await close();
+        // graphql-ws rejects with the subgraph's errors when it refuses the subscription.
+        if (Array.isArray(error)) return { done: false, value: { errors: fromSubgraph(error as GraphQLFormattedError[]) } };
+        throw error;
+      }
+    },
+    async return() {
+      await close();
+      return done;
+    },
+    async throw(error?: unknown) {
+      await close();
+      throw error;
+    },
+  };
 }
 
 /** `Sequence [event, rest]`: the plan Apollo can execute once per event. */

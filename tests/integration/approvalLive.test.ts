@@ -6,13 +6,8 @@ import { signToken } from '../../lib/auth/signToken.ts';
 import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
+import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
 
-interface Summary {
-  total: number;
-  items: Array<{ system: { id: string; name: string; url: string }; count: number; url: string }>;
-}
-
-const SUBSCRIBE = 'subscription { approvalCountChanged { total items { system { id name url } count url } } }';
 let system: TestSystem;
 let seq = 1000;
 
@@ -23,44 +18,7 @@ async function send(events: OutgoingEvent[], secret: string): Promise<void> {
   const result = await postEvents(eventsUrlOf(system.subgraphUrls.approval!), events, secret);
   expect(result.status).toBe(202);
 }
-async function client(userId: string): Promise<Client> {
-  const token = await signToken({ userId, secret: DEV_JWT_SECRET });
-  return createClient({
-    url: `${system.gatewayUrl.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { Authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-}
-
-/** Collects summaries as they arrive; `next(predicate)` waits for the first that matches. */
-function watch(c: Client) {
-  const seen: Summary[] = [];
-  const waiters: Array<{ match: (s: Summary) => boolean; resolve: (s: Summary) => void }> = [];
-  const errors: unknown[] = [];
-  const stop = c.subscribe<{ approvalCountChanged: Summary }>({ query: SUBSCRIBE }, {
-    next: (result) => {
-      const summary = result.data?.approvalCountChanged;
-      if (!summary) return errors.push(result.errors);
-      seen.push(summary);
-      for (const waiter of [...waiters]) if (waiter.match(summary)) waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(summary);
-    },
-    error: (error) => errors.push(error),
-    complete: () => undefined,
-  });
-  return {
-    seen,
-    errors,
-    stop,
-    next: (match: (s: Summary) => boolean, timeoutMs = 3000) =>
-      new Promise<Summary>((resolve, reject) => {
-        const found = seen.find(match);
-        if (found) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`no matching summary within ${timeoutMs} ms; saw ${JSON.stringify(seen)} ${JSON.stringify(errors)}`)), timeoutMs);
-        waiters.push({ match, resolve: (s) => (clearTimeout(timer), resolve(s)) });
-      }),
-  };
-}
+const client = (userId: string): Promise<Client> => subscriberClient(system.gatewayUrl, userId);
 
 beforeAll(async () => {
   system = await startTestSystem();

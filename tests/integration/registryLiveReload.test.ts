@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { freePort } from '../../lib/http/freePort.ts';
 import { demoSiteUrl } from '../../subgraphs/malls/demoMalls.ts';
+import { eventsUrlOf, postEvents } from '../../subgraphs/approval/events/postEvents.ts';
+import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
 import { gatehouse } from '../support/gatehouseCli.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
@@ -179,6 +181,29 @@ describe('adding and removing a mall by publishing', () => {
     expect(accepted.stdout).toMatch(/breaking \(allowed\): Query\.motd was removed/);
     const deleted = await gatehouse(['subgraph', 'delete', '--name', 'notices', '--allow-breaking'], cli);
     expect(deleted.code).toBe(0);
+  });
+
+  it('keeps open subscriptions through a reload: the next change still arrives', async () => {
+    const fs = await import('node:fs');
+    const client = await subscriberClient(system.gatewayUrl, 'u-reload');
+    const view = watch(client);
+    try {
+      await view.next((s) => s.total === 0);
+      const before = (await readiness(system.gatewayUrl)).supergraph.id;
+      const schema = `/tmp/gatehouse-banner-${RUN}.graphql`;
+      fs.writeFileSync(schema, 'type Query { banner: String }');
+      expect((await gatehouse(['subgraph', 'publish', '--name', 'banner', '--routing-url', outletUrl, '--schema', schema], cli)).code).toBe(0);
+      await within(2000, async () => (await readiness(system.gatewayUrl)).supergraph.id !== before);
+      const event = { system: 'hr', userId: 'u-reload', count: 4, occurredAt: new Date().toISOString(), seq: 1 };
+      expect((await postEvents(eventsUrlOf(system.subgraphUrls.approval!), [event], 'dev-secret-hr')).status).toBe(202);
+      const summary = await view.next((s) => s.total === 4);
+      expect(summary.items[0]).toMatchObject({ system: { id: 'hr' }, count: 4 });
+      expect(view.errors).toEqual([]);
+    } finally {
+      view.stop();
+      await client.dispose();
+      await gatehouse(['subgraph', 'delete', '--name', 'banner', '--allow-breaking'], cli);
+    }
   });
 
   it('keeps the last good supergraph when a published subgraph does not answer, and says so in /readyz', async () => {
