@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // One graphql instance, as under Node: Vite would pick graphql's ESM build
+    // while Apollo's CommonJS packages require the CJS one ("another realm").
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     // A mall scaffolded by `gatehouse mall new` brings its own test on a saved page.
     include: ['tests/**/*.test.ts', 'subgraphs/malls/*/*.test.ts'],

@@ -22,8 +22,8 @@ export interface Registry {
   seed(subgraphs: SubgraphDefinition[], by: string): Promise<boolean>;
 }
 
-/** Two publishes racing for the same revision: the loser re-checks against the winner this often. */
-const MAX_ATTEMPTS = 5;
+/** Replicas racing for the same revision: the loser re-checks against the winner, at most this often. */
+const MAX_ATTEMPTS = 10;
 
 /**
  * The registry's rules over its store: a change must compose and, unless
@@ -31,8 +31,20 @@ const MAX_ATTEMPTS = 5;
  * revision, and `onRevision` tells the gateways.
  */
 export function createRegistry(store: RegistryStore, onRevision: (revision: Revision) => void): Registry {
-  const change = async (request: ChangeRequest, describe: SubgraphChange): Promise<ChangeOutcome> => {
+  // Changes through one replica queue up; only other replicas can race it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  const change = (request: ChangeRequest, describe: SubgraphChange) => serially(() => attemptChange(request, describe));
+
+  const attemptChange = async (request: ChangeRequest, describe: SubgraphChange): Promise<ChangeOutcome> => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      // Jittered, so two replicas that collided do not collide again.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
       const current = await store.latest();
       const subgraphs = current?.subgraphs ?? [];
       if (describe.action === 'publish' && isUnchanged(subgraphs, describe.subgraph)) {
