@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { createLogger } from '../lib/log.ts';
 import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
 import { benchApprovals } from './approvals.ts';
+import { benchRegistryReload } from './registryReload.ts';
 import { benchSearchFanOut } from './searchFanOut.ts';
 
 const BENCHES: Record<string, (mongoUri: string) => Promise<void>> = {
   fanout: benchSearchFanOut,
   approvals: benchApprovals,
+  reload: benchRegistryReload,
 };
 
 const log = createLogger('bench');

@@ -1,0 +1,49 @@
+import { composeSupergraph } from '../../composition/composeSupergraph.ts';
+import { readSupergraphConfig } from '../../composition/readSupergraphConfig.ts';
+import { createGateway } from '../../gateway/createGateway.ts';
+import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
+
+/**
+ * A gateway in this process switched between two supergraphs (with and
+ * without a fourth mall) `cycles` times, a query on each: its heap after a
+ * full GC at the checkpoints. RSS alone cannot tell a leak from V8 keeping
+ * freed pages, so this needs `node --expose-gc` (the bench script has it).
+ */
+export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Promise<Array<{ cycle: number; heapMiB: number }>> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run the benchmark with node --expose-gc (npm run bench does)');
+  const base = readSupergraphConfig('supergraph.yaml');
+  const without = composeSupergraph(base);
+  const withOutlet = composeSupergraph([...base, { name: 'outlet', url: 'http://127.0.0.1:1/graphql', sdl: mallSdl({ id: 'outlet', name: '아울렛', homepage: 'http://outlet.example/' }) }]);
+  if (!without.ok || !withOutlet.ok) throw new Error('the benchmark supergraphs do not compose');
+  let update: (sdl: string) => void = () => undefined;
+  const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+  const gateway = await createGateway({
+    supergraph: {
+      async initialize(options) {
+        update = options.update;
+        return { supergraphSdl: without.supergraphSdl };
+      },
+    },
+    log: quiet,
+    subgraphDeadlineMs: 1000,
+    jwtSecret: 'bench',
+  });
+  const query = () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ malls { id name } }' }) }).then((r) => r.text());
+  const samples: Array<{ cycle: number; heapMiB: number }> = [];
+  try {
+    for (let cycle = 1; cycle <= cycles; cycle += 1) {
+      update(withOutlet.supergraphSdl);
+      await query();
+      update(without.supergraphSdl);
+      await query();
+      if (checkpoints.includes(cycle)) {
+        gc();
+        samples.push({ cycle, heapMiB: process.memoryUsage().heapUsed / 1048576 });
+      }
+    }
+  } finally {
+    await gateway.close();
+  }
+  return samples;
+}
