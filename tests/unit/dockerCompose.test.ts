@@ -29,9 +29,9 @@ const nodeServices = Object.entries(services)
 
 describe('docker-compose.yml', () => {
   it('runs every service of the system', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['mongodb', 'rabbitmq', 'demo-sites', 'catalog', 'gateway']));
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['mongodb', 'rabbitmq', 'demo-sites', 'catalog', 'registry', 'gateway']));
     expect(services.mongodb?.image).toMatch(/^mongo:/);
-    expect(nodeServices.map((s) => s.entry)).toEqual(expect.arrayContaining(['gateway/main.ts', ...DEMO_MALLS.map((m) => m.entry)]));
+    expect(nodeServices.map((s) => s.entry)).toEqual(expect.arrayContaining(['gateway/main.ts', 'registry/main.ts', ...DEMO_MALLS.map((m) => m.entry)]));
   });
 
   it('starts every service from an entry file that exists', () => {
@@ -39,8 +39,10 @@ describe('docker-compose.yml', () => {
     for (const { name, entry } of nodeServices) expect(existsSync(entry), `${name}: ${entry}`).toBe(true);
   });
 
-  it('routes the gateway to a container serving each subgraph of supergraph.yaml', () => {
-    const gateway = env('gateway');
+  it('points the gateway at the registry, and the registry at a container serving each subgraph of supergraph.yaml', () => {
+    expect(env('gateway').GATEHOUSE_REGISTRY_URL).toBe(`http://registry:${env('registry').PORT}`);
+    expect(nodeServices.find((s) => s.name === 'registry')?.entry).toBe('registry/main.ts');
+    const gateway = env('registry');
     for (const { name } of readSupergraphConfig('supergraph.yaml', {})) {
       const variable = subgraphUrlVariable(name);
       expect(gateway[variable], variable).toBeDefined();
