@@ -11,12 +11,12 @@ runMain(log, async () => {
   const system = await startSystem({
     mongoUri: process.env.MONGODB_URI || undefined,
     dataDir: resolve(process.env.GATEHOUSE_DATA_DIR ?? '.data'),
-    ports: { gateway: 4000, registry: 4080, catalog: 4001, approval: 4002, mallBase: 4011, demoSites: 4100 },
+    ports: { gateway: 4000, registry: 4080, catalog: 4001, approval: 4002, mallBase: 4011, demoSites: 4100, database: 4027 },
     logs: 'inherit',
     publicDemoSitesUrl: DEMO_SITES_PUBLIC_URL,
     demoEvents: true,
   });
-  log.info(`Gatehouse is up: GraphQL at ${system.gatewayUrl}/graphql, demo mall sites at ${system.demoSitesUrl}/hanbit/`);
+  log.info(`Gatehouse is up: GraphQL at ${system.gatewayUrl}/graphql, demo mall sites at ${system.demoSitesUrl}/hanbit/, registry at ${system.registryUrl}, MongoDB at ${system.mongoUri}`);
   log.info(`try: curl -s ${system.gatewayUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ malls { id name search(keyword: \\"airpods\\", first: 3) { offers { title price product { id name } } } } }"}'`);
   return system.close;
 });

@@ -12,7 +12,7 @@ export interface SystemOptions {
   mongoUri?: string;
   dataDir: string;
   /** Fixed ports (`npm start`); free ports otherwise. */
-  ports?: { gateway: number; registry: number; catalog: number; approval: number; demoSites: number; mallBase: number };
+  ports?: { gateway: number; registry: number; catalog: number; approval: number; demoSites: number; mallBase: number; database: number };
   host?: string;
   logs: SpawnOptions['logs'];
   /** Extra environment for every service (deadlines, delays, log level). */
@@ -44,7 +44,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dataDir, { recursive: true });
   let ferret: FerretDb | undefined;
-  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined })).uri;
+  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log, port: options.ports?.database, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined })).uri;
   const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
   const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
 
