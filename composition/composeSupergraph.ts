@@ -33,7 +33,7 @@ export function composeSupergraph(subgraphs: SubgraphDefinition[]): CompositionR
   if (duplicate) errors.push(`mall "${duplicate.id}" (${duplicate.typeName}) is declared by more than one subgraph`);
   if (errors.length > 0) return { ok: false, errors };
 
-  services.push({ name: DIRECTORY_SUBGRAPH, url: directoryUrl(malls.map((m) => m.id)), typeDefs: parse(directorySdl(malls)) });
+  services.push({ name: DIRECTORY_SUBGRAPH, url: directoryUrl(malls), typeDefs: parse(directorySdl(malls)) });
   const result = composeServices(services);
   if (result.errors) {
     return { ok: false, errors: result.errors.map((error) => error.message) };

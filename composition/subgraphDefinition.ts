@@ -11,9 +11,11 @@ import { createHash } from 'node:crypto';
 export const DIRECTORY_SUBGRAPH = 'directory';
 
 /**
- * Its routing URL names the malls it lists: Apollo's gateway reuses a data
- * source while name and URL stay the same, so a new mall list needs a new URL.
+ * Its routing URL names what it lists: the gateway reuses a data source while
+ * name and URL stay the same, so a changed mall list, or a mall's new name or
+ * homepage, needs a new URL.
  */
-export function directoryUrl(mallIds: readonly string[]): string {
-  return `local://directory/${createHash('sha256').update(mallIds.join(',')).digest('hex').slice(0, 16)}`;
+export function directoryUrl(malls: ReadonlyArray<{ id: string; name: string; homepage: string }>): string {
+  const listing = malls.map((m) => [m.id, m.name, m.homepage]);
+  return `local://directory/${createHash('sha256').update(JSON.stringify(listing)).digest('hex').slice(0, 16)}`;
 }

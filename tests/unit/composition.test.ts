@@ -46,6 +46,23 @@ describe('composition of supergraph.yaml', () => {
     expect(plan(composeConfig().supergraphSdl, '{ malls { id name homepage } }')).toMatchObject({ kind: 'Fetch', serviceName: 'directory' });
   });
 
+  it('gives the directory a new routing URL whenever what it lists changes, so a gateway never reuses a stale one', () => {
+    const subgraphs = readSupergraphConfig('supergraph.yaml', {});
+    const directoryUrl = (sdl: string) => Supergraph.build(sdl).subgraphs().get('directory')!.url;
+    const before = directoryUrl(composeConfig().supergraphSdl);
+    const renamed = subgraphs.map((s) => (s.name === 'hanbit' ? { ...s, sdl: s.sdl.replace('name: "한빛몰"', 'name: "한빛몰 아울렛"') } : s));
+    expect(renamed).not.toEqual(subgraphs);
+    const after = composeSupergraph(renamed);
+    expect(after.ok && directoryUrl(after.supergraphSdl)).not.toBe(before);
+    const without = composeSupergraph(subgraphs.filter((s) => s.name !== 'sejong'));
+    expect(without.ok && directoryUrl(without.supergraphSdl)).not.toBe(before);
+    expect(directoryUrl(composeConfig().supergraphSdl)).toBe(before);
+  });
+
+  it('keeps the committed supergraph in step with supergraph.yaml', () => {
+    expect(readFileSync('schema/supergraph.graphql', 'utf8'), 'run npm run compose to regenerate it').toBe(composeConfig().supergraphSdl);
+  });
+
   it('keeps the committed mall schema files in step with the mall kit', () => {
     for (const mall of DEMO_MALLS) {
       const committed = readFileSync(`subgraphs/malls/${mall.id}/schema.graphql`, 'utf8');
