@@ -1,0 +1,87 @@
+import { LocalGraphQLDataSource, type SupergraphManager } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse, type GraphQLSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { composeSupergraph } from '../../composition/composeSupergraph.ts';
+import type { ClosableDataSource } from '../../gateway/supergraph/dataSourcePool.ts';
+import { createVersionedGateway } from '../../gateway/supergraph/createVersionedGateway.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Two subgraphs, `core` and `banner`; the banner resolver waits until released, to hold a request in flight. */
+function setup() {
+  let release: () => void = () => undefined;
+  const bannerGate = new Promise<void>((resolve) => (release = resolve));
+  const closed: string[] = [];
+  const schemas: Record<string, string> = {
+    core: 'type Query { core: String }',
+    banner: 'type Query { banner: String }',
+  };
+  const resolvers: Record<string, Record<string, () => unknown>> = {
+    core: { core: () => 'core' },
+    banner: { banner: async () => (await bannerGate, 'banner from the old version') },
+  };
+  const buildDataSource = ({ name }: { name: string }): ClosableDataSource => {
+    const local = new LocalGraphQLDataSource(buildSubgraphSchema({ typeDefs: parse(schemas[name]!), resolvers: { Query: resolvers[name]! } }));
+    return { process: (options) => local.process(options), close: async () => void closed.push(name) };
+  };
+  const compose = (names: string[]) => {
+    const result = composeSupergraph(names.map((name) => ({ name, url: `http://${name}.invalid/graphql`, sdl: schemas[name]! })));
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    return result.supergraphSdl;
+  };
+  let update: (sdl: string) => void = () => undefined;
+  const source: SupergraphManager = {
+    async initialize(options) {
+      update = options.update;
+      return { supergraphSdl: compose(['core', 'banner']) };
+    },
+  };
+  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet });
+  const schemasSeen: GraphQLSchema[] = [];
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => schemasSeen.push(apiSchema));
+  return { gateway, closed, release: () => release(), switchTo: (names: string[]) => update(compose(names)), schemasSeen };
+}
+
+function request(schema: GraphQLSchema, query: string): GatewayGraphQLRequestContext {
+  const document = parse(query);
+  return { request: { query }, document, schema, queryHash: query, operationName: null, context: {}, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext;
+}
+
+describe('the versioned gateway', () => {
+  it('runs a request on the version it was validated against, even after a switch, and closes a removed data source only after it', async () => {
+    const { gateway, closed, release, switchTo, schemasSeen } = setup();
+    const { executor } = (await gateway.load({ apollo: {} })) as { executor: GatewayExecutor };
+    const v1 = schemasSeen[0]!;
+    const inFlight = executor(request(v1, '{ banner core }'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    switchTo(['core']);
+    expect(schemasSeen).toHaveLength(2);
+    expect(gateway.status().current?.subgraphs).toEqual(['core', 'directory']);
+    expect(closed).toEqual([]); // banner is still answering the request above
+    // A request validated against the old schema after the switch still runs on it.
+    const late = executor(request(v1, '{ banner }'));
+    release();
+    expect(await inFlight).toEqual({ data: { banner: 'banner from the old version', core: 'core' } });
+    expect(await late).toEqual({ data: { banner: 'banner from the old version' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toEqual(['banner']);
+    expect(gateway.openDataSources()).toBe(2);
+    // New requests get the new version: banner is gone from it.
+    const fresh = await executor(request(schemasSeen[1]!, '{ core }'));
+    expect(fresh).toEqual({ data: { core: 'core' } });
+    await gateway.stop();
+  });
+
+  it("keeps an unchanged subgraph's data source across a switch", async () => {
+    const { gateway, closed, switchTo } = setup();
+    await gateway.load({ apollo: {} });
+    const before = gateway.current()!.dataSources.core;
+    switchTo(['core']);
+    expect(gateway.current()!.dataSources.core).toBe(before);
+    expect(closed).toEqual(['banner']);
+    await gateway.stop();
+    expect(closed.sort()).toEqual(['banner', 'core']);
+  });
+});
