@@ -17,7 +17,7 @@ import { createOperationHandlers } from './subscriptions/createOperationHandlers
 import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
-import { createVersionedGateway, type SupergraphStatus } from './supergraph/createVersionedGateway.ts';
+import { createVersionedGateway } from './supergraph/createVersionedGateway.ts';
 
 export interface GatewayOptions {
   supergraph: SupergraphManager;
@@ -36,7 +36,6 @@ export interface GatewayOptions {
 export interface RunningGateway {
   /** `http://host:port` (GraphQL at `/graphql`, over HTTP, WebSocket and SSE). */
   url: string;
-  supergraphStatus(): SupergraphStatus;
   close(): Promise<void>;
 }
 
@@ -57,7 +56,6 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const app = express();
   const httpServer = createServer(app);
   const apollo = new ApolloServer<BaseContext>({
-    // @apollo/gateway 2.x implements Apollo Server 5's gateway interface; only its declared type lags behind.
     gateway,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
     includeStacktraceInErrorResponses: false,
@@ -91,7 +89,6 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const baseUrl = await listen(httpServer, options.port, options.host);
   return {
     url: baseUrl,
-    supergraphStatus: gateway.status,
     close: async () => {
       await webSockets.close();
       await runtimes.close();

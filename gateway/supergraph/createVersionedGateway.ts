@@ -28,7 +28,11 @@ export interface VersionedGatewayOptions {
   source: SupergraphManager;
   buildDataSource(endpoint: SubgraphEndpoint, supergraphSdl: string): ClosableDataSource;
   log: Logger;
+  /** How long an old version stays usable after its last request; default 5 s. */
+  releaseGraceMs?: number;
 }
+
+const DEFAULT_RELEASE_GRACE_MS = 5000;
 
 /**
  * Apollo Server's gateway, built from Apollo's supergraph loading contract,
@@ -41,6 +45,7 @@ export interface VersionedGatewayOptions {
  */
 export function createVersionedGateway(options: VersionedGatewayOptions): VersionedGateway {
   const { log } = options;
+  const releaseGraceMs = options.releaseGraceMs ?? DEFAULT_RELEASE_GRACE_MS;
   const pool = createDataSourcePool(options.buildDataSource);
   const bySchema = new WeakMap<GraphQLSchema, SupergraphVersion>();
   const usage = new Map<SupergraphVersion, { holds: number; retired: boolean }>();
@@ -51,11 +56,22 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
   let rejected: SupergraphStatus['rejected'] = null;
   let cleanup: (() => Promise<void>) | undefined;
 
+  const timers = new Set<NodeJS.Timeout>();
+  /**
+   * Apollo Server validates a request before our executor holds its version,
+   * so a retired version is released only after a grace period without holds.
+   */
   const releaseIfUnused = (version: SupergraphVersion) => {
     const state = usage.get(version);
     if (!state || !state.retired || state.holds > 0) return;
-    usage.delete(version);
-    pool.release(version.subgraphs);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (state.holds > 0 || usage.get(version) !== state) return;
+      usage.delete(version);
+      pool.release(version.subgraphs);
+    }, releaseGraceMs);
+    timer.unref();
+    timers.add(timer);
   };
 
   const hold = (version: SupergraphVersion) => {
@@ -150,6 +166,8 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       return { executor };
     },
     async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       await cleanup?.();
       cleanup = undefined;
       await pool.close();

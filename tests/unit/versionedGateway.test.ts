@@ -38,7 +38,7 @@ function setup() {
       return { supergraphSdl: compose(['core', 'banner']) };
     },
   };
-  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet });
+  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet, releaseGraceMs: 50 });
   const schemasSeen: GraphQLSchema[] = [];
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => schemasSeen.push(apiSchema));
   return { gateway, closed, release: () => release(), switchTo: (names: string[]) => update(compose(names)), schemasSeen };
@@ -65,7 +65,8 @@ describe('the versioned gateway', () => {
     release();
     expect(await inFlight).toEqual({ data: { banner: 'banner from the old version', core: 'core' } });
     expect(await late).toEqual({ data: { banner: 'banner from the old version' } });
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toEqual([]); // still within the grace period
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(closed).toEqual(['banner']);
     expect(gateway.openDataSources()).toBe(2);
     // New requests get the new version: banner is gone from it.
@@ -74,12 +75,16 @@ describe('the versioned gateway', () => {
     await gateway.stop();
   });
 
-  it("keeps an unchanged subgraph's data source across a switch", async () => {
-    const { gateway, closed, switchTo } = setup();
-    await gateway.load({ apollo: {} });
+  it("keeps an unchanged subgraph's data source across a switch, and serves a request validated just before it", async () => {
+    const { gateway, closed, switchTo, schemasSeen, release } = setup();
+    release();
+    const { executor } = (await gateway.load({ apollo: {} })) as { executor: GatewayExecutor };
     const before = gateway.current()!.dataSources.core;
     switchTo(['core']);
     expect(gateway.current()!.dataSources.core).toBe(before);
+    // Nothing was in flight on the old version, yet a request Apollo Server validated against it still runs.
+    expect(await executor(request(schemasSeen[0]!, '{ banner }'))).toEqual({ data: { banner: 'banner from the old version' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(closed).toEqual(['banner']);
     await gateway.stop();
     expect(closed.sort()).toEqual(['banner', 'core']);
