@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { freePort } from '../../lib/http/freePort.ts';
@@ -19,6 +22,14 @@ let secondGatewayUrl: string;
 let outlet: ServiceProcess;
 let outletUrl: string;
 let cli: Record<string, string>;
+const schemaDir = mkdtempSync(join(tmpdir(), 'gatehouse-schemas-'));
+
+/** Writes an SDL a test publishes with `--schema`. */
+function schemaFile(name: string, sdl: string): string {
+  const path = join(schemaDir, `${name}.graphql`);
+  writeFileSync(path, sdl);
+  return path;
+}
 
 interface Load {
   stop(): Promise<{ requests: number; failures: string[] }>;
@@ -113,6 +124,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  rmSync(schemaDir, { recursive: true, force: true });
   await secondGateway?.stop();
   await outlet?.stop();
   await system?.close();
@@ -149,8 +161,7 @@ describe('adding and removing a mall by publishing', () => {
 
   it('refuses a subgraph that does not compose, with the composition error, and keeps serving', async () => {
     const before = await readiness(system.gatewayUrl);
-    const conflicting = '/tmp/gatehouse-conflict-' + RUN + '.graphql';
-    await import('node:fs').then((fs) => fs.writeFileSync(conflicting, 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }'));
+    const conflicting = schemaFile('conflict', 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }');
     const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', 'http://127.0.0.1:9/graphql', '--schema', conflicting], cli);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^gatehouse: refused: the subgraphs would not compose/);
@@ -161,11 +172,8 @@ describe('adding and removing a mall by publishing', () => {
   });
 
   it('refuses a breaking change unless --allow-breaking, and checks without publishing', async () => {
-    const fs = await import('node:fs');
-    const v1 = `/tmp/gatehouse-notices-1-${RUN}.graphql`;
-    const v2 = `/tmp/gatehouse-notices-2-${RUN}.graphql`;
-    fs.writeFileSync(v1, 'type Query { notice: String  motd: String }');
-    fs.writeFileSync(v2, 'type Query { notice: String }');
+    const v1 = schemaFile('notices-1', 'type Query { notice: String  motd: String }');
+    const v2 = schemaFile('notices-2', 'type Query { notice: String }');
     const url = outletUrl; // never asked for these fields in this test
     expect((await gatehouse(['subgraph', 'publish', '--name', 'notices', '--routing-url', url, '--schema', v1], cli)).code).toBe(0);
     const check = await gatehouse(['subgraph', 'check', '--name', 'notices', '--schema', v2], cli);
@@ -184,14 +192,12 @@ describe('adding and removing a mall by publishing', () => {
   });
 
   it('keeps open subscriptions through a reload: the next change still arrives', async () => {
-    const fs = await import('node:fs');
     const client = await subscriberClient(system.gatewayUrl, 'u-reload');
     const view = watch(client);
     try {
       await view.next((s) => s.total === 0);
       const before = (await readiness(system.gatewayUrl)).supergraph.id;
-      const schema = `/tmp/gatehouse-banner-${RUN}.graphql`;
-      fs.writeFileSync(schema, 'type Query { banner: String }');
+      const schema = schemaFile('banner', 'type Query { banner: String }');
       expect((await gatehouse(['subgraph', 'publish', '--name', 'banner', '--routing-url', outletUrl, '--schema', schema], cli)).code).toBe(0);
       await within(2000, async () => (await readiness(system.gatewayUrl)).supergraph.id !== before);
       const event = { system: 'hr', userId: 'u-reload', count: 4, occurredAt: new Date().toISOString(), seq: 1 };
@@ -207,9 +213,7 @@ describe('adding and removing a mall by publishing', () => {
   });
 
   it('keeps the last good supergraph when a published subgraph does not answer, and says so in /readyz', async () => {
-    const fs = await import('node:fs');
-    const ghost = `/tmp/gatehouse-ghost-${RUN}.graphql`;
-    fs.writeFileSync(ghost, 'type Query { ghost: String }');
+    const ghost = schemaFile('ghost', 'type Query { ghost: String }');
     const deadPort = await freePort();
     const before = await readiness(system.gatewayUrl);
     expect((await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', `http://127.0.0.1:${deadPort}/graphql`, '--schema', ghost], cli)).code).toBe(0);
@@ -233,8 +237,12 @@ describe('adding and removing a mall by publishing', () => {
     const { requests, failures } = await load.stop();
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(20);
-    // Outlet's source and the old directory's are closed once the old version is idle (after a 5 s grace).
-    await within(8000, async () => (await readiness(system.gatewayUrl)).openDataSources === before.openDataSources - 1);
+    // Once old versions are idle (after a 5 s grace) only the current one's data sources stay open: outlet's is closed.
+    expect(before.supergraph.subgraphs).toContain('outlet');
+    await within(8000, async () => {
+      const now = await readiness(system.gatewayUrl);
+      return !now.supergraph.subgraphs.includes('outlet') && now.openDataSources === now.supergraph.subgraphs.length;
+    });
   });
 });
 
