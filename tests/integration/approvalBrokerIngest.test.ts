@@ -11,7 +11,7 @@ import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.t
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
 import type { OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import type { BatchIngestor } from '../../subgraphs/approval/ingest/ingestBatch.ts';
-import { HEADS_COLLECTION, VERSIONS_COLLECTION } from '../../subgraphs/approval/store/approvalStore.ts';
+import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
@@ -55,8 +55,9 @@ describe('approval events over RabbitMQ', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // RabbitMQ requeues asynchronously
     expect((await channel.checkQueue(names.ingestQueue)).messageCount).toBe(0);
   };
+  /** Events of this user in the log. */
   const storedFor = async (userId: string) =>
-    (await database.db.collection(VERSIONS_COLLECTION).countDocuments({ userId })) + (await database.db.collection(HEADS_COLLECTION).countDocuments({ userId }));
+    (await createApprovalLog(database.db).readAfter(0)).flatMap((entry) => entry.events).filter((e) => e.userId === userId).length;
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_broker');

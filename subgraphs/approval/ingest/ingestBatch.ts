@@ -1,7 +1,7 @@
 import type { ChangeFeed } from '../changeFeed.ts';
 import { batchSystem, MalformedEventsError, parseBatch, validateEvents } from '../events/parseEvents.ts';
 import { verifySignature } from '../events/verifySignature.ts';
-import { PartialApplyError, type ApprovalStore } from '../store/approvalStore.ts';
+import type { ApprovalStore } from '../store/approvalStore.ts';
 import type { SystemDirectory } from '../systems.ts';
 
 export interface IngestSummary {
@@ -63,14 +63,9 @@ export function createBatchIngestor(options: BatchIngestorOptions): BatchIngesto
         throw new IngestRejection(401, `bad signature: X-Signature must be sha256=<hex HMAC-SHA256 of the body with ${systemId}'s secret>`);
       }
       const events = reject400(() => validateEvents(items));
-      try {
-        const result = await store.applyEvents(events);
-        await announce(result.changedUserIds);
-        return { accepted: events.length, applied: result.applied, ignoredAsOld: result.ignoredAsOld };
-      } catch (error) {
-        if (error instanceof PartialApplyError) await announce(error.changedUserIds);
-        throw error;
-      }
+      const result = await store.applyEvents(events);
+      await announce(result.changedUserIds);
+      return { accepted: events.length, applied: result.applied, ignoredAsOld: result.ignoredAsOld };
     },
   };
 }
