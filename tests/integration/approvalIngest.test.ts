@@ -6,7 +6,7 @@ import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.t
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
 import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import { signBody } from '../../subgraphs/approval/events/verifySignature.ts';
-import { LOG_COLLECTION } from '../../subgraphs/approval/store/approvalLog.ts';
+import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
@@ -22,7 +22,7 @@ async function startOn(db: Db): Promise<ApprovalSubgraph> {
 }
 
 async function storedDocuments(db: Db): Promise<number> {
-  return db.collection(LOG_COLLECTION).countDocuments({});
+  return (await createApprovalLog(db).readAfter(0)).length;
 }
 
 describe('POST /events rejects bad requests and stores nothing of them', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import type { ApprovalEvent } from '../../subgraphs/approval/events/parseEvents.ts';
-import { createApprovalLog, LOG_COLLECTION } from '../../subgraphs/approval/store/approvalLog.ts';
+import { createApprovalLog, logCollections } from '../../subgraphs/approval/store/approvalLog.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
@@ -20,7 +20,7 @@ describe('the approval log', () => {
     const store = createApprovalStore(database.db);
     const results = await Promise.all(Array.from({ length: 50 }, (_, b) => store.applyEvents(Array.from({ length: 10 }, (_, i) => event(`g-${b}-${i}`, 1)))));
     for (const result of results) expect(result).toEqual({ applied: 10, ignoredAsOld: 0, changedUserIds: expect.any(Array) });
-    const entries = await database.db.collection(LOG_COLLECTION).countDocuments({});
+    const entries = (await createApprovalLog(database.db).readAfter(0)).length;
     expect(entries).toBeGreaterThan(0);
     expect(entries).toBeLessThan(50);
     expect(await store.applyEvents([event('g-0-0', 1, 99)])).toEqual({ applied: 0, ignoredAsOld: 1, changedUserIds: [] });
@@ -30,8 +30,13 @@ describe('the approval log', () => {
     const [a, b] = [createApprovalStore(database.db), createApprovalStore(database.db)];
     const writes = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).applyEvents([event('shared', i + 1)]));
     await Promise.all(writes);
+    // One at a time too, so each is an entry of its own and the log outgrows its first collection.
+    for (let i = 0; i < 20; i += 1) await (i % 2 ? a : b).applyEvents([event(`single-${i}`, 1)]);
     const positions = (await createApprovalLog(database.db).readAfter(0)).map((entry) => entry.position);
     expect(positions).toEqual(positions.map((_, i) => i + 1));
+    // Past 16 entries the log continues in the next small collection.
+    expect(positions.length).toBeGreaterThan(16);
+    expect((await logCollections(database.db)).sort()).toEqual(expect.arrayContaining(['approvalLog.0', 'approvalLog.1']));
     for (const store of [a, b, createApprovalStore(database.db)]) {
       expect((await store.readStates('shared', ['hr']))[0]).toMatchObject({ seq: 40, count: 40 });
     }

@@ -20,12 +20,20 @@ interface StoredEvent {
 }
 
 interface EntryDoc {
-  _id: number;
+  /** The position, zero-padded: FerretDB pushes down string `_id` filters only. */
+  _id: string;
   e: StoredEvent[];
   storedAt: Date;
 }
 
-export const LOG_COLLECTION = 'approvalLog';
+/** Collections of the log are `approvalLog.0`, `approvalLog.1`, …, each holding ENTRIES_PER_PART positions. */
+export const LOG_COLLECTION_PREFIX = 'approvalLog';
+/**
+ * FerretDB on SQLite answers even an `_id` lookup by scanning the collection,
+ * so the log is cut into small collections: a lookup, or a miss at the end of
+ * the log, scans at most this many entries, however long the log grows.
+ */
+const ENTRIES_PER_PART = 16;
 const DUPLICATE_KEY = 11000;
 
 export interface ApprovalLog {
@@ -33,7 +41,7 @@ export interface ApprovalLog {
   append(events: readonly ApprovalEvent[], from: number): Promise<number>;
   /** The entry at `position`, or null past the end. */
   read(position: number): Promise<LogEntry | null>;
-  /** Every entry after `position`, in order (one query; for start-up). */
+  /** Every entry after `position`, in order (for start-up). */
   readAfter(position: number): Promise<LogEntry[]>;
 }
 
@@ -42,39 +50,68 @@ export interface ApprovalLog {
  * this `_id` or fail", the one atomic step every MongoDB-compatible server
  * has (FerretDB's conditional updates are not atomic), so writers on any
  * number of replicas agree on one order and nothing is ever overwritten.
- * Lookups are by `_id` equality, the one lookup FerretDB indexes.
+ * A writer moves past a position only once it is taken, so positions are
+ * dense: a reader that finds position n missing knows nothing lies beyond.
  */
 export function createApprovalLog(db: Db): ApprovalLog {
-  const entries: Collection<EntryDoc> = db.collection<EntryDoc>(LOG_COLLECTION, {
-    // Nothing is acknowledged to a producer before a majority has it on disk.
-    writeConcern: { w: 'majority', journal: true },
-  });
+  const parts = new Map<number, Collection<EntryDoc>>();
+  const partOf = (position: number): Collection<EntryDoc> => {
+    const index = Math.floor((position - 1) / ENTRIES_PER_PART);
+    let part = parts.get(index);
+    if (!part) {
+      // Nothing is acknowledged to a producer before a majority has it on disk.
+      part = db.collection<EntryDoc>(`${LOG_COLLECTION_PREFIX}.${index}`, { writeConcern: { w: 'majority', journal: true } });
+      parts.set(index, part);
+    }
+    return part;
+  };
+  const read = async (position: number) => {
+    const doc = await partOf(position).findOne({ _id: idOf(position) });
+    return doc ? toEntry(doc) : null;
+  };
   return {
     async append(events, from) {
       const e = events.map((event): StoredEvent => ({ u: event.userId, s: event.system, c: event.count, q: event.seq, t: event.occurredAt.getTime() }));
       for (let position = from; ; position += 1) {
         try {
-          await entries.insertOne({ _id: position, e, storedAt: new Date() });
+          await partOf(position).insertOne({ _id: idOf(position), e, storedAt: new Date() });
           return position;
         } catch (error) {
           if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
         }
       }
     },
-    async read(position) {
-      const doc = await entries.findOne({ _id: position });
-      return doc ? toEntry(doc) : null;
-    },
+    read,
     async readAfter(position) {
-      const docs = await entries.find({ _id: { $gt: position } }).sort({ _id: 1 }).toArray();
-      return docs.map(toEntry);
+      const entries: LogEntry[] = [];
+      for (let next = position + 1; ; ) {
+        const docs = await partOf(next).find({}).toArray();
+        const part = docs.map(toEntry).filter((entry) => entry.position >= next).sort((a, b) => a.position - b.position);
+        for (const entry of part) {
+          if (entry.position !== next) return entries;
+          entries.push(entry);
+          next += 1;
+        }
+        // A part not yet full is where the log ends.
+        if ((next - 1) % ENTRIES_PER_PART !== 0 || part.length === 0) return entries;
+      }
     },
   };
 }
 
+/** Every collection of the log, for tests that count what was stored. */
+export async function logCollections(db: Db): Promise<string[]> {
+  const collections = await db.listCollections({}, { nameOnly: true }).toArray();
+  return collections.map((c) => c.name).filter((name) => name.startsWith(`${LOG_COLLECTION_PREFIX}.`));
+}
+
+function idOf(position: number): string {
+  return String(position).padStart(12, '0');
+}
+
 function toEntry(doc: EntryDoc): LogEntry {
   return {
-    position: doc._id,
+    position: Number(doc._id),
     events: doc.e.map(({ u, s, c, q, t }) => ({ userId: u, system: s, count: c, seq: q, occurredAt: new Date(t) })),
   };
 }
