@@ -59,7 +59,7 @@ async function ingestOverHttp(eventsUrl: string): Promise<Record<string, string 
 }
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const BROKER_MESSAGES = Number(process.env.BENCH_BROKER_MESSAGES ?? 100);
+const BROKER_MESSAGES = Number(process.env.BENCH_BROKER_MESSAGES ?? 300);
 
 /**
  * Publishes batches to the exchange and times until the approval subgraph has
@@ -75,13 +75,18 @@ async function ingestOverBroker(prefix: string, approvalUrl: string): Promise<Re
   try {
     const started = Date.now();
     let events = 0;
-    for (const [n, sentinel] of sentinels.entries()) {
-      const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
-      const batch = Array.from({ length: BATCH_SIZE - 1 }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
-      batch.push(makeEvent(system, sentinel, 1));
-      await publishEvents(channel, system, batch, secretOf(system), { names });
-      events += batch.length;
-    }
+    // Producers publish side by side (32 confirms outstanding), as several business systems would.
+    let next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < sentinels.length) {
+        const n = next++;
+        const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
+        const batch = Array.from({ length: BATCH_SIZE - 1 }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
+        batch.push(makeEvent(system, sentinels[n]!, 1));
+        await publishEvents(channel, system, batch, secretOf(system), { names });
+        events += batch.length;
+      }
+    }));
     const pending = new Set(sentinels);
     while (pending.size > 0) {
       await Promise.all([...pending].map(async (userId) => {
@@ -94,7 +99,7 @@ async function ingestOverBroker(prefix: string, approvalUrl: string): Promise<Re
         const body = (await response.json()) as { data?: { me?: { approvals: { total: number } } } };
         if ((body.data?.me?.approvals.total ?? 0) > 0) pending.delete(userId);
       }));
-      if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (Date.now() - started) / 1000;
     return { path: `RabbitMQ, ${BROKER_MESSAGES} messages × ${BATCH_SIZE} events`, 'events/s': (events / seconds).toFixed(0), 'batch p50 ms': '–', 'batch p99 ms': '–' };
