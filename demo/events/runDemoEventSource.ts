@@ -1,7 +1,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import { signToken } from '../../lib/auth/signToken.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
-import { keepConnected, type KeptConnection } from '../../subgraphs/approval/broker/keepConnected.ts';
+import { keepConnected, type KeptConnection } from '../../lib/amqp/keepConnected.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { assertIngestTopology, brokerNames, type BrokerNames } from '../../subgraphs/approval/broker/topology.ts';
 import { postEvents, type OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';

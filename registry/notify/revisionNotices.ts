@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 import { errorMessage, type Logger } from '../../lib/log.ts';
-import { keepConnected, type KeptConnection } from '../../subgraphs/approval/broker/keepConnected.ts';
+import { keepConnected, type KeptConnection } from '../../lib/amqp/keepConnected.ts';
 
 /** Fanout exchange telling every gateway "revision N is out". */
 export const DEFAULT_REVISION_EXCHANGE = 'gatehouse.supergraph';

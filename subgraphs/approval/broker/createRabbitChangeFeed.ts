@@ -1,7 +1,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { createChangeListeners, type ChangeFeed } from '../changeFeed.ts';
-import { keepConnected, withTimeout, type ReconnectDelays } from './keepConnected.ts';
+import { keepConnected, withTimeout, type ReconnectDelays } from '../../../lib/amqp/keepConnected.ts';
 import { assertChangesExchange, brokerNames, type BrokerNames } from './topology.ts';
 
 export interface RabbitChangeFeedOptions {

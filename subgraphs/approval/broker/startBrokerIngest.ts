@@ -2,7 +2,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { MAX_EVENTS_BODY_BYTES } from '../ingest/httpIngest.ts';
 import { IngestRejection, type BatchIngestor } from '../ingest/ingestBatch.ts';
-import { keepConnected, withTimeout, type ReconnectDelays } from './keepConnected.ts';
+import { keepConnected, withTimeout, type ReconnectDelays } from '../../../lib/amqp/keepConnected.ts';
 import { assertIngestTopology, brokerNames, DEFAULT_DELIVERY_LIMIT, headerString, type BrokerNames } from './topology.ts';
 
 export interface BrokerIngestOptions {

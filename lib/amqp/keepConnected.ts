@@ -1,5 +1,5 @@
 import { connect, type ChannelModel } from 'amqplib';
-import { errorMessage, type Logger } from '../../../lib/log.ts';
+import { errorMessage, type Logger } from '../log.ts';
 
 export interface ReconnectDelays {
   initialMs: number;
