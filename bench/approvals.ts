@@ -10,10 +10,12 @@ import { connect } from 'amqplib';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEV_JWT_SECRET } from '../lib/auth/jwtSecret.ts';
+import { connectMongo, databaseName } from '../lib/mongo/connectMongo.ts';
 import { signToken } from '../lib/auth/signToken.ts';
 import { publishEvents } from '../subgraphs/approval/broker/publishEvents.ts';
 import { brokerNames, deleteTopology } from '../subgraphs/approval/broker/topology.ts';
 import { postEvents, type OutgoingEvent } from '../subgraphs/approval/events/postEvents.ts';
+import { createApprovalStore } from '../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../subgraphs/approval/systems.ts';
 import { startApprovalBenchSystem } from './support/approvalBenchSystem.ts';
 import { percentile, table } from './support/measure.ts';
@@ -109,6 +111,18 @@ async function ingestOverBroker(prefix: string, approvalUrl: string): Promise<Re
   }
 }
 
+/** What a replica starting now pays before its first answer: the newest checkpoint plus the log after it. */
+async function timeStart(mongoUri: string, dbPrefix: string): Promise<string> {
+  const mongo = await connectMongo(mongoUri, databaseName('approval', { MONGODB_DB_PREFIX: dbPrefix }));
+  try {
+    const started = performance.now();
+    await createApprovalStore(mongo.db).readStates('nobody', ['hr']);
+    return (performance.now() - started).toFixed(0);
+  } finally {
+    await mongo.close();
+  }
+}
+
 interface Subscriber {
   client: Client;
   stop(): void;
@@ -159,7 +173,8 @@ async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
 export async function benchApprovals(mongoUri: string): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-approvals-'));
   const brokerPrefix = `bench-${Date.now()}`;
-  const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix: `benchappr${Date.now()}`, amqpUrl: AMQP_URL, brokerPrefix });
+  const dbPrefix = `benchappr${Date.now()}`;
+  const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix, amqpUrl: AMQP_URL, brokerPrefix });
   try {
     const idle = residentMiB(system.gatewayPid);
     const held = await openSubscribers(system.gatewayUrl, SUBSCRIPTIONS, () => undefined);
@@ -202,6 +217,7 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     console.log(`  ingest over RabbitMQ: ${broker['events/s']} events/s`);
     console.log('\nIngestion\n');
     console.log(table([ingest, broker]));
+    console.log(`\nA replica starting after all that answers its first read in ${await timeStart(mongoUri, dbPrefix)} ms`);
 
   } finally {
     await system.close();

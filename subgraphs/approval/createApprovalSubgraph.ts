@@ -45,7 +45,9 @@ export interface ApprovalSubgraph extends RunningSubgraph {
  */
 export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): Promise<ApprovalSubgraph> {
   const log = options.log ?? createLogger('approval');
-  const store = createApprovalStore(options.db);
+  const store = createApprovalStore(options.db, {
+    onCheckpointError: (error) => log.warn(`writing an approval checkpoint failed (${errorMessage(error)}); the next start replays more of the log`),
+  });
   const systems = createSystemDirectory(options.systems);
   const deps = { store, systems, jwtSecret: options.jwtSecret };
   const ingestor = createBatchIngestor({

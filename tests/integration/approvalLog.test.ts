@@ -44,4 +44,18 @@ describe('the approval log', () => {
     await b.applyEvents([event('shared', 41)]);
     expect((await a.readStates('shared', ['hr']))[0]).toMatchObject({ seq: 41 });
   });
+
+  it('still reads entries written as subdocuments, before events were packed into one string', async () => {
+    const db = database.db.client.db(`${database.db.databaseName}_legacy`);
+    try {
+      await db.collection<{ _id: string; e: object[]; storedAt: Date }>('approvalLog.0').insertOne({ _id: '000000000001', e: [{ u: 'old', s: 'hr', c: 4, q: 7, t: 1_800_000_000_000 }], storedAt: new Date() });
+      const store = createApprovalStore(db);
+      expect((await store.readStates('old', ['hr']))[0]).toMatchObject({ count: 4, seq: 7 });
+      // The next write lands after it, packed.
+      expect(await store.applyEvents([event('old', 8)])).toMatchObject({ applied: 1 });
+      expect((await createApprovalLog(db).readAfter(0)).map((entry) => entry.position)).toEqual([1, 2]);
+    } finally {
+      await db.dropDatabase();
+    }
+  });
 });

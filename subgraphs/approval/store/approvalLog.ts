@@ -1,5 +1,6 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { ApprovalEvent } from '../events/parseEvents.ts';
+import { packEvents, unpackEvents } from './packedEvents.ts';
 
 /** One durable append: the events of one or more batches, at a position of the log. */
 export interface LogEntry {
@@ -7,10 +8,7 @@ export interface LogEntry {
   events: ApprovalEvent[];
 }
 
-/**
- * Short keys keep a thousand events a small document (FerretDB refuses
- * nested arrays, so not tuples): user, system, count, seq, occurredAt ms.
- */
+/** The format before packedEvents.ts: short keys (user, system, count, seq, occurredAt ms); still read. */
 interface StoredEvent {
   u: string;
   s: string;
@@ -22,7 +20,8 @@ interface StoredEvent {
 interface EntryDoc {
   /** The position, zero-padded: FerretDB pushes down string `_id` filters only. */
   _id: string;
-  e: StoredEvent[];
+  /** packedEvents.ts; an array in entries written before it. */
+  e: string | StoredEvent[];
   storedAt: Date;
 }
 
@@ -71,7 +70,7 @@ export function createApprovalLog(db: Db): ApprovalLog {
   };
   return {
     async append(events, from) {
-      const e = events.map((event): StoredEvent => ({ u: event.userId, s: event.system, c: event.count, q: event.seq, t: event.occurredAt.getTime() }));
+      const e = packEvents(events);
       for (let position = from; ; position += 1) {
         try {
           await partOf(position).insertOne({ _id: idOf(position), e, storedAt: new Date() });
@@ -112,6 +111,6 @@ function idOf(position: number): string {
 function toEntry(doc: EntryDoc): LogEntry {
   return {
     position: Number(doc._id),
-    events: doc.e.map(({ u, s, c, q, t }) => ({ userId: u, system: s, count: c, seq: q, occurredAt: new Date(t) })),
+    events: typeof doc.e === 'string' ? unpackEvents(doc.e) : doc.e.map(({ u, s, c, q, t }) => ({ userId: u, system: s, count: c, seq: q, occurredAt: new Date(t) })),
   };
 }

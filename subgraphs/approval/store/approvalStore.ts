@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { ApprovalEvent } from '../events/parseEvents.ts';
 import { createApprovalLog, type LogEntry } from './approvalLog.ts';
+import { createCheckpoints } from './checkpoints.ts';
 import { createPairStates, type PairState } from './pairStates.ts';
 
 export type { PairState } from './pairStates.ts';
@@ -23,6 +24,19 @@ export interface ApprovalStore {
 
 /** Events in one log entry at most; concurrent batches beyond that wait for the next entry. */
 const MAX_ENTRY_EVENTS = 5000;
+/** Replaying this many events at a start takes a few seconds on FerretDB/SQLite (about 25,000 a second). */
+export const DEFAULT_CHECKPOINT_EVENTS = 100_000;
+
+export interface ApprovalStoreOptions {
+  /**
+   * A checkpoint is written once this many events, or as many as there are
+   * pairs if that is more (so its cost stays in proportion), were folded
+   * since the last one.
+   */
+  checkpointEvents?: number;
+  /** Writing a checkpoint failed; nothing is lost, a start just replays more of the log. */
+  onCheckpointError?: (error: unknown) => void;
+}
 
 interface Waiter {
   events: readonly ApprovalEvent[];
@@ -44,19 +58,47 @@ interface Waiter {
  * Before answering a read, a replica looks for log
  * entries appended by others since it last looked (one `_id` lookup, shared
  * by concurrent reads), so a read sees every write acknowledged before it.
+ * A start loads the newest checkpoint (checkpoints.ts) and folds only the
+ * log after it, so its cost does not grow with the log's age.
  */
-export function createApprovalStore(db: Db): ApprovalStore {
+export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}): ApprovalStore {
   const log = createApprovalLog(db);
+  const checkpoints = createCheckpoints(db);
   const states = createPairStates();
   /** The first log position not folded yet. */
   let next = 1;
   /** Entries this replica appended, kept until folded so they need not be read back. */
   const own = new Map<number, LogEntry>();
 
+  // Every replica counts the same log, so all agree where checkpoints fall and
+  // the claim in checkpoints.ts lets one of them write each.
+  const checkpointEvents = options.checkpointEvents ?? DEFAULT_CHECKPOINT_EVENTS;
+  let folded = 0;
+  let lastCheckpoint = 0;
+  let checkpointing = false;
+  const maybeCheckpoint = (position: number) => {
+    if (folded - lastCheckpoint < Math.max(checkpointEvents, states.size())) return;
+    lastCheckpoint = folded;
+    // One write at a time; a later position will do if this one is skipped.
+    if (checkpointing) return;
+    checkpointing = true;
+    const checkpoint = { position, events: folded, states: states.snapshot() };
+    void checkpoints
+      .write(checkpoint)
+      .catch((error: unknown) => options.onCheckpointError?.(error))
+      .finally(() => (checkpointing = false));
+  };
+
   let loading: Promise<void> | null = null;
   const loaded = () => {
     loading ??= (async () => {
-      for (const entry of await log.readAfter(0)) fold(entry);
+      const checkpoint = await checkpoints.latest();
+      if (checkpoint && checkpoint.position >= next) {
+        states.load(checkpoint.states);
+        next = checkpoint.position + 1;
+        folded = lastCheckpoint = checkpoint.events;
+      }
+      for (const entry of await log.readAfter(next - 1)) fold(entry);
     })().catch((error: unknown) => {
       loading = null; // the next call tries again
       throw error;
@@ -70,6 +112,8 @@ export function createApprovalStore(db: Db): ApprovalStore {
     const won = states.apply(entry.events);
     if (own.has(entry.position)) outcomes.set(entry.position, new Set(won));
     next = entry.position + 1;
+    folded += entry.events.length;
+    maybeCheckpoint(entry.position);
   };
 
   // One look at the log at a time; a caller arriving during one waits for the

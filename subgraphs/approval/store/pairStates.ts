@@ -14,6 +14,10 @@ export interface PairStates {
   apply(events: readonly ApprovalEvent[]): ApprovalEvent[];
   get(userId: string, system: string): PairState | undefined;
   size(): number;
+  /** Every pair's state as of now (states are replaced, never mutated, so the copy stays true). */
+  snapshot(): PairState[];
+  /** Takes in states from a checkpoint (before any fold). */
+  load(states: readonly PairState[]): void;
 }
 
 /**
@@ -24,20 +28,29 @@ export interface PairStates {
  */
 export function createPairStates(): PairStates {
   const byUser = new Map<string, Map<string, PairState>>();
-  const newer = (event: ApprovalEvent, state: PairState | undefined) => !state || event.seq > state.seq;
+  let pairs = 0;
+  const newer = (candidate: { seq: number }, state: PairState | undefined) => !state || candidate.seq > state.seq;
+  const put = (state: PairState) => {
+    let systems = byUser.get(state.userId);
+    if (!systems) byUser.set(state.userId, (systems = new Map()));
+    if (!systems.has(state.system)) pairs += 1;
+    systems.set(state.system, state);
+  };
   return {
     apply(events) {
       const won: ApprovalEvent[] = [];
       for (const event of events) {
-        let systems = byUser.get(event.userId);
-        if (!systems) byUser.set(event.userId, (systems = new Map()));
-        if (!newer(event, systems.get(event.system))) continue;
-        systems.set(event.system, { userId: event.userId, system: event.system, count: event.count, seq: event.seq, occurredAt: event.occurredAt });
+        if (!newer(event, byUser.get(event.userId)?.get(event.system))) continue;
+        put({ userId: event.userId, system: event.system, count: event.count, seq: event.seq, occurredAt: event.occurredAt });
         won.push(event);
       }
       return won;
     },
     get: (userId, system) => byUser.get(userId)?.get(system),
-    size: () => [...byUser.values()].reduce((sum, systems) => sum + systems.size, 0),
+    size: () => pairs,
+    snapshot: () => [...byUser.values()].flatMap((systems) => [...systems.values()]),
+    load(states) {
+      for (const state of states) if (newer(state, byUser.get(state.userId)?.get(state.system))) put(state);
+    },
   };
 }
