@@ -25,6 +25,8 @@ const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
 const SENDERS = 4;
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 20_000);
+/** One process may hold at most `ulimit -n` sockets (20,000 on the machines here), so 20,000 subscriptions ride 2 to a socket by default. */
+const SUBSCRIPTIONS_PER_SOCKET = Number(process.env.BENCH_SUBSCRIPTIONS_PER_SOCKET ?? 2);
 const LATENCY_SUBSCRIBERS = Number(process.env.BENCH_LATENCY_SUBSCRIBERS ?? 10_000);
 const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
@@ -126,36 +128,48 @@ async function timeStart(mongoUri: string, dbPrefix: string): Promise<string> {
 interface Subscriber {
   client: Client;
   stop(): void;
+  subscriptions: number;
 }
 
-/** Opens `count` clients (own socket each), each subscribed for its own user; resolves once all have their first summary. */
-async function openSubscribers(gatewayUrl: string, count: number, onSummary: (userId: string, updatedAt: string[]) => void): Promise<Subscriber[]> {
+/**
+ * Opens `count` subscriptions, `perSocket` on each client socket (one user per
+ * socket, as a portal page with several widgets would be); resolves once every
+ * subscription has its first summary.
+ */
+async function openSubscribers(gatewayUrl: string, count: number, onSummary: (userId: string, updatedAt: string[]) => void, perSocket = 1): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
   const wsUrl = `${gatewayUrl.replace('http', 'ws')}/graphql`;
-  for (let start = 0; start < count; start += 500) {
+  const sockets = Math.ceil(count / perSocket);
+  for (let start = 0; start < sockets; start += 500) {
     const wave = await Promise.all(
-      Array.from({ length: Math.min(500, count - start) }, async (_, i) => {
+      Array.from({ length: Math.min(500, sockets - start) }, async (_, i) => {
         const userId = `sub-${start + i}`;
         const token = await signToken({ userId, secret: DEV_JWT_SECRET });
         const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
-        return new Promise<Subscriber>((resolve, reject) => {
-          let first = true;
-          const stop = client.subscribe<{ approvalCountChanged: { items: Array<{ updatedAt: string }> } }>(
-            { query: SUBSCRIBE },
-            {
-              next: (result) => {
-                if (first) {
-                  first = false;
-                  resolve({ client, stop });
-                  return;
-                }
-                onSummary(userId, result.data?.approvalCountChanged.items.map((item) => item.updatedAt) ?? []);
-              },
-              error: (error) => reject(new Error(`subscription for ${userId} failed: ${JSON.stringify(error)}`)),
-              complete: () => undefined,
-            },
-          );
-        });
+        const here = Math.min(perSocket, count - (start + i) * perSocket);
+        const stops = await Promise.all(
+          Array.from({ length: here }, () =>
+            new Promise<() => void>((resolve, reject) => {
+              let first = true;
+              const stop = client.subscribe<{ approvalCountChanged: { items: Array<{ updatedAt: string }> } }>(
+                { query: SUBSCRIBE },
+                {
+                  next: (result) => {
+                    if (first) {
+                      first = false;
+                      resolve(stop);
+                      return;
+                    }
+                    onSummary(userId, result.data?.approvalCountChanged.items.map((item) => item.updatedAt) ?? []);
+                  },
+                  error: (error) => reject(new Error(`subscription for ${userId} failed: ${JSON.stringify(error)}`)),
+                  complete: () => undefined,
+                },
+              );
+            }),
+          ),
+        );
+        return { client, stop: () => stops.forEach((stop) => stop()), subscriptions: here };
       }),
     );
     subscribers.push(...wave);
@@ -177,11 +191,12 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
   const system = await startApprovalBenchSystem({ mongoUri, workDir, dbPrefix, amqpUrl: AMQP_URL, brokerPrefix });
   try {
     const idle = residentMiB(system.gatewayPid);
-    const held = await openSubscribers(system.gatewayUrl, SUBSCRIPTIONS, () => undefined);
+    const held = await openSubscribers(system.gatewayUrl, SUBSCRIPTIONS, () => undefined, SUBSCRIPTIONS_PER_SOCKET);
+    const subscriptions = held.reduce((sum, s) => sum + s.subscriptions, 0);
     await new Promise((r) => setTimeout(r, 2000));
     const loaded = residentMiB(system.gatewayPid);
     console.log(`\nSubscriptions held by one gateway process\n`);
-    console.log(table([{ subscriptions: held.length, 'gateway RSS idle MiB': idle.toFixed(0), 'gateway RSS loaded MiB': loaded.toFixed(0), 'KiB per subscription': (((loaded - idle) * 1024) / held.length).toFixed(1) }]));
+    console.log(table([{ subscriptions, 'client sockets': held.length, 'gateway RSS idle MiB': idle.toFixed(0), 'gateway RSS loaded MiB': loaded.toFixed(0), 'KiB per subscription': (((loaded - idle) * 1024) / subscriptions).toFixed(1) }]));
 
     await closeSubscribers(held.splice(0));
     const latencies: number[] = [];
