@@ -49,19 +49,28 @@ export function createRegistrySupergraph(options: RegistrySupergraphOptions): Su
       let again = false;
       let lastFailure = '';
       const check = async () => {
+        let next: SupergraphResponse | null;
         try {
-          const next = await fetchNewer();
-          if (!next || next.revision <= revision) return;
-          await healthCheck(next.supergraphSdl);
-          update(next.supergraphSdl);
-          revision = next.revision;
+          next = await fetchNewer();
           lastFailure = '';
         } catch (error) {
-          // The health check logs its own refusal; say the rest once, not every poll.
+          // Said once, not every poll.
           const message = errorMessage(error);
-          if (message !== lastFailure && !message.includes('health check')) log.warn(`cannot load a newer supergraph from the registry (${message}); keeping the current one`);
+          if (message !== lastFailure) log.warn(`cannot load a newer supergraph from the registry (${message}); keeping the current one`);
           lastFailure = message;
+          return;
         }
+        if (!next || next.revision <= revision) return;
+        // A refused candidate is logged by the gateway's health check and tried again next poll.
+        const healthy = await healthCheck(next.supergraphSdl).then(() => true, () => false);
+        if (!healthy) return;
+        try {
+          update(next.supergraphSdl);
+        } catch (error) {
+          log.warn(`cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`);
+        }
+        // Either way this revision is settled; polling it again would not change it.
+        revision = next.revision;
       };
       // One check at a time; a notice during a check asks for one more.
       const poll = () => {

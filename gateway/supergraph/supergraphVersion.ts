@@ -30,10 +30,11 @@ export interface SupergraphVersion {
 
 const PLAN_CACHE_SIZE = 1000;
 
+const endpointsOf = (supergraph: Supergraph): SubgraphEndpoint[] => supergraph.subgraphs().values().map((s) => ({ name: s.name, url: s.url }));
 
 /** Lists a supergraph's subgraphs without building the rest. */
 export function subgraphEndpoints(sdl: string): SubgraphEndpoint[] {
-  return Supergraph.build(sdl).subgraphs().values().map((s) => ({ name: s.name, url: s.url }));
+  return endpointsOf(Supergraph.build(sdl));
 }
 
 export function buildSupergraphVersion(
@@ -41,7 +42,7 @@ export function buildSupergraphVersion(
   dataSourcesFor: (endpoints: readonly SubgraphEndpoint[]) => Record<string, GraphQLDataSource>,
 ): SupergraphVersion {
   const supergraph = Supergraph.build(sdl);
-  const subgraphs = supergraph.subgraphs().values().map((s) => ({ name: s.name, url: s.url }));
+  const subgraphs = endpointsOf(supergraph);
   const apiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   const plans = new Map<string, QueryPlan>();
