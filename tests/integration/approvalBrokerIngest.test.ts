@@ -15,6 +15,7 @@ import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const JWT_SECRET = 'broker-ingest-secret';
@@ -23,16 +24,6 @@ const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
   system: 'hr', userId: 'u-reject', count: 3, occurredAt: '2026-11-22T06:00:00Z', seq: 1, ...overrides,
 });
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('approval events over RabbitMQ', () => {
   const names: BrokerNames = brokerNames(`test-${randomUUID().slice(0, 8)}`);

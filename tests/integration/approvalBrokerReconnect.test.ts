@@ -13,18 +13,11 @@ import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/a
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const FAST = { initialMs: 100, maxMs: 200 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(50);
-  }
-}
 
 /** A TCP proxy in front of RabbitMQ that can cut every connection and refuse new ones. */
 async function startProxy() {
