@@ -35,13 +35,32 @@ export const LOG_COLLECTION_PREFIX = 'approvalLog';
 const ENTRIES_PER_PART = 16;
 const DUPLICATE_KEY = 11000;
 
+/** Collection of the floor: parts below it were pruned (insert-only documents, the highest counts). */
+const FLOOR_COLLECTION = 'approvalLogFloor';
+const NAMESPACE_NOT_FOUND = 26;
+
+/**
+ * The log before a position was pruned, so what a caller asked for is only
+ * in a checkpoint now: it must load the newest one and go on from there.
+ */
+export class LogPrunedError extends Error {
+  constructor(readonly position: number) {
+    super(`approval log position ${position} was pruned; load the newest checkpoint`);
+  }
+}
+
 export interface ApprovalLog {
-  /** Stores `events` at the first free position from `from` on; resolves with it once durable. */
+  /**
+   * Stores `events` at the first free position from `from` on; resolves with
+   * it once durable. Throws LogPrunedError when `from` lies in pruned log.
+   */
   append(events: readonly ApprovalEvent[], from: number): Promise<number>;
-  /** The entry at `position`, or null past the end. */
+  /** The entry at `position`, or null past the end; LogPrunedError when pruned. */
   read(position: number): Promise<LogEntry | null>;
-  /** Every entry after `position`, in order (for start-up). */
+  /** Every entry after `position`, in order (for start-up); LogPrunedError when pruned. */
   readAfter(position: number): Promise<LogEntry[]>;
+  /** Drops the log's collections that hold only positions up to `position` (which a checkpoint covers). */
+  pruneThrough(position: number): Promise<void>;
 }
 
 /**
@@ -51,11 +70,17 @@ export interface ApprovalLog {
  * number of replicas agree on one order and nothing is ever overwritten.
  * A writer moves past a position only once it is taken, so positions are
  * dense: a reader that finds position n missing knows nothing lies beyond.
+ *
+ * Pruning drops whole collections, after raising a floor. An insert into a
+ * dropped collection would succeed (it creates the collection anew), and a
+ * read there finds nothing, so a writer checks the floor after each insert
+ * and a reader after each miss: as the floor is raised before the drop, one
+ * that landed in pruned log always sees it, and learns to load a checkpoint.
  */
 export function createApprovalLog(db: Db): ApprovalLog {
   const parts = new Map<number, Collection<EntryDoc>>();
   const partOf = (position: number): Collection<EntryDoc> => {
-    const index = Math.floor((position - 1) / ENTRIES_PER_PART);
+    const index = partIndexOf(position);
     let part = parts.get(index);
     if (!part) {
       // Nothing is acknowledged to a producer before a majority has it on disk.
@@ -64,9 +89,25 @@ export function createApprovalLog(db: Db): ApprovalLog {
     }
     return part;
   };
+  const floors = db.collection<{ _id: string }>(FLOOR_COLLECTION, { writeConcern: { w: 'majority', journal: true } });
+  /** The floor only rises, so the highest seen is a lower bound of the present one. */
+  let knownFloor = 0;
+  const raiseFloor = (to: number) => {
+    if (to <= knownFloor) return;
+    knownFloor = to;
+    for (const index of parts.keys()) if (index < to) parts.delete(index);
+  };
+  const floor = async () => {
+    raiseFloor(Math.max(0, ...(await floors.find({}).toArray()).map((doc) => Number(doc._id))));
+    return knownFloor;
+  };
+  const pruned = async (position: number) => partIndexOf(position) < knownFloor || partIndexOf(position) < (await floor());
+
   const read = async (position: number) => {
     const doc = await partOf(position).findOne({ _id: idOf(position) });
-    return doc ? toEntry(doc) : null;
+    if (doc) return toEntry(doc);
+    if (await pruned(position)) throw new LogPrunedError(position);
+    return null;
   };
   return {
     async append(events, from) {
@@ -74,10 +115,16 @@ export function createApprovalLog(db: Db): ApprovalLog {
       for (let position = from; ; position += 1) {
         try {
           await partOf(position).insertOne({ _id: idOf(position), e, storedAt: new Date() });
-          return position;
         } catch (error) {
           if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+          continue;
         }
+        if (await pruned(position)) {
+          // It landed in a collection the insert re-created: take it away again.
+          await dropPart(db, partIndexOf(position));
+          throw new LogPrunedError(position);
+        }
+        return position;
       }
     },
     read,
@@ -92,10 +139,38 @@ export function createApprovalLog(db: Db): ApprovalLog {
           next += 1;
         }
         // A part not yet full is where the log ends.
-        if ((next - 1) % ENTRIES_PER_PART !== 0 || part.length === 0) return entries;
+        if ((next - 1) % ENTRIES_PER_PART !== 0 || part.length === 0) {
+          if (await pruned(next)) throw new LogPrunedError(next);
+          return entries;
+        }
       }
     },
+    async pruneThrough(position) {
+      const newFloor = partIndexOf(position + 1);
+      const oldFloor = await floor();
+      if (newFloor <= oldFloor) return;
+      try {
+        await floors.insertOne({ _id: idOf(newFloor) });
+      } catch (error) {
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      }
+      raiseFloor(newFloor);
+      for (let part = oldFloor; part < newFloor; part += 1) await dropPart(db, part);
+      await floors.deleteMany({ _id: { $lt: idOf(newFloor) } });
+    },
   };
+}
+
+async function dropPart(db: Db, index: number): Promise<void> {
+  try {
+    await db.collection(`${LOG_COLLECTION_PREFIX}.${index}`).drop();
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND)) throw error;
+  }
+}
+
+function partIndexOf(position: number): number {
+  return Math.floor((position - 1) / ENTRIES_PER_PART);
 }
 
 /** Every collection of the log, for tests that count what was stored. */

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { ApprovalEvent } from '../events/parseEvents.ts';
-import { createApprovalLog, type LogEntry } from './approvalLog.ts';
+import { createApprovalLog, LogPrunedError, type LogEntry } from './approvalLog.ts';
 import { createCheckpoints } from './checkpoints.ts';
 import { createPairStates, type PairState } from './pairStates.ts';
 
@@ -34,7 +34,7 @@ export interface ApprovalStoreOptions {
    * since the last one.
    */
   checkpointEvents?: number;
-  /** Writing a checkpoint failed; nothing is lost, a start just replays more of the log. */
+  /** Writing a checkpoint or pruning the log behind it failed; nothing is lost, a start just replays more of the log. */
   onCheckpointError?: (error: unknown) => void;
 }
 
@@ -69,6 +69,8 @@ export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}):
   let next = 1;
   /** Entries this replica appended, kept until folded so they need not be read back. */
   const own = new Map<number, LogEntry>();
+  /** Which events of this replica's own entries became their pair's newest, by position. */
+  const outcomes = new Map<number, Set<ApprovalEvent>>();
 
   // Every replica counts the same log, so all agree where checkpoints fall and
   // the claim in checkpoints.ts lets one of them write each.
@@ -85,28 +87,49 @@ export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}):
     const checkpoint = { position, events: folded, states: states.snapshot() };
     void checkpoints
       .write(checkpoint)
+      // The log that no kept checkpoint needs goes; a replica still behind it loads a checkpoint instead.
+      .then((neededAfter) => (neededAfter ? log.pruneThrough(neededAfter) : undefined))
       .catch((error: unknown) => options.onCheckpointError?.(error))
       .finally(() => (checkpointing = false));
   };
 
+  /** Moves to the newest checkpoint if it lies ahead: at a start, or when the log this replica needs next was pruned. */
+  const loadCheckpoint = async () => {
+    const checkpoint = await checkpoints.latest();
+    if (!checkpoint || checkpoint.position < next) return;
+    states.load(checkpoint.states);
+    // Own entries the checkpoint passed over: which events won is unknown, so all count as changes (a spare push, never a lost one).
+    for (const [position, entry] of own) {
+      if (position > checkpoint.position) continue;
+      outcomes.set(position, new Set(entry.events));
+      own.delete(position);
+    }
+    next = checkpoint.position + 1;
+    folded = lastCheckpoint = checkpoint.events;
+  };
+  /** Runs `step`; where it meets pruned log, loads the checkpoint that replaced it and runs it again. */
+  const pastPruning = async <T>(step: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!(error instanceof LogPrunedError) || attempt >= 5) throw error;
+        await loadCheckpoint();
+      }
+    }
+  };
+
   let loading: Promise<void> | null = null;
   const loaded = () => {
-    loading ??= (async () => {
-      const checkpoint = await checkpoints.latest();
-      if (checkpoint && checkpoint.position >= next) {
-        states.load(checkpoint.states);
-        next = checkpoint.position + 1;
-        folded = lastCheckpoint = checkpoint.events;
-      }
+    loading ??= pastPruning(async () => {
+      await loadCheckpoint();
       for (const entry of await log.readAfter(next - 1)) fold(entry);
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       loading = null; // the next call tries again
       throw error;
     });
     return loading;
   };
-  /** Which events of this replica's own entries became their pair's newest, by position. */
-  const outcomes = new Map<number, Set<ApprovalEvent>>();
   const fold = (entry: LogEntry) => {
     if (entry.position !== next) return;
     const won = states.apply(entry.events);
@@ -122,12 +145,14 @@ export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}):
   let queued: Promise<void> | null = null;
   const look = async () => {
     await loaded();
-    for (;;) {
-      const entry = own.get(next) ?? (await log.read(next));
-      if (!entry) return;
-      fold(entry);
-      own.delete(entry.position);
-    }
+    await pastPruning(async () => {
+      for (;;) {
+        const entry = own.get(next) ?? (await log.read(next));
+        if (!entry) return;
+        fold(entry);
+        own.delete(entry.position);
+      }
+    });
   };
   const catchUp = (): Promise<void> => {
     if (!running) {
@@ -158,7 +183,7 @@ export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}):
         try {
           await loaded();
           const events = newestPerPair(group.flatMap((w) => w.events));
-          const position = await log.append(events, next);
+          const position = await pastPruning(() => log.append(events, next));
           own.set(position, { position, events });
           await catchUp();
           const won = outcomes.get(position) ?? new Set<ApprovalEvent>();

@@ -15,9 +15,11 @@ export interface Checkpoints {
   latest(): Promise<Checkpoint | null>;
   /**
    * Stores `checkpoint` unless another writer has claimed its position, then
-   * removes all but the newest KEEP ones. Resolves false when it was claimed.
+   * removes all but the newest KEEP ones. Resolves false when it was claimed;
+   * otherwise with the position of the oldest checkpoint kept (0 while fewer
+   * than KEEP exist): the log up to it is needed by none of them.
    */
-  write(checkpoint: Checkpoint): Promise<boolean>;
+  write(checkpoint: Checkpoint): Promise<false | number>;
 }
 
 /** Chunks live in `approvalCheckpoint.<position>`, one collection per checkpoint, so pruning is one drop. */
@@ -63,9 +65,9 @@ export function createCheckpoints(db: Db): Checkpoints {
     return { position, events: manifest.events, states };
   };
 
-  const prune = async () => {
+  const prune = async (): Promise<number> => {
     const kept = (await manifests.find({}).toArray()).map((m) => Number(m._id)).sort((a, b) => b - a);
-    if (kept.length < KEEP) return;
+    if (kept.length < KEEP) return 0;
     const oldestKept = kept[KEEP - 1]!;
     const collections = await db.listCollections({}, { nameOnly: true }).toArray();
     for (const { name } of collections) {
@@ -76,6 +78,7 @@ export function createCheckpoints(db: Db): Checkpoints {
       await manifests.deleteOne({ _id: padded(position) });
       await db.collection(name).drop().catch(() => undefined);
     }
+    return oldestKept;
   };
 
   return {
@@ -102,8 +105,7 @@ export function createCheckpoints(db: Db): Checkpoints {
       // One chunk per call: a single large insertMany is one large FerretDB transaction.
       for (const doc of docs) await chunks.insertOne(doc);
       await manifests.insertOne({ _id: padded(position), events, chunks: docs.length, storedAt: new Date() });
-      await prune();
-      return true;
+      return prune();
     },
   };
 }
