@@ -122,23 +122,44 @@ export function createRegistryStore(db: Db): RegistryStore {
 
   let cachedLatest: Revision | null = null;
 
+  const readLatest = async (): Promise<Revision | null> => {
+    if (newestSeen === 0) newestSeen = (await heads.findOne({ _id: 'head' }))?.revision ?? 0;
+    let doc: RevisionDoc | null = null;
+    for (;;) {
+      const next = await revisions.findOne({ _id: newestSeen + 1 });
+      if (!next) break;
+      doc = next;
+      newestSeen = next._id;
+    }
+    if (doc) cachedLatest = await toRevision(doc);
+    else if (!cachedLatest && newestSeen > 0) {
+      const current = await revisions.findOne({ _id: newestSeen });
+      cachedLatest = current ? await toRevision(current) : null;
+    }
+    return cachedLatest;
+  };
+  // One read at a time: two interleaved ones share `newestSeen`, and one could
+  // return the previous revision while the other is still loading the new one
+  // (a gateway would then take a new revision's notice for "nothing new").
+  // A caller arriving during a read waits for the next, which starts after its call.
+  let running: Promise<Revision | null> | null = null;
+  let queued: Promise<Revision | null> | null = null;
+  const latest = (): Promise<Revision | null> => {
+    if (!running) {
+      running = readLatest().finally(() => (running = null));
+      return running;
+    }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return latest();
+      });
+    return queued;
+  };
+
   return {
-    async latest() {
-      if (newestSeen === 0) newestSeen = (await heads.findOne({ _id: 'head' }))?.revision ?? 0;
-      let doc: RevisionDoc | null = null;
-      for (;;) {
-        const next = await revisions.findOne({ _id: newestSeen + 1 });
-        if (!next) break;
-        doc = next;
-        newestSeen = next._id;
-      }
-      if (doc) cachedLatest = await toRevision(doc);
-      else if (!cachedLatest && newestSeen > 0) {
-        const current = await revisions.findOne({ _id: newestSeen });
-        cachedLatest = current ? await toRevision(current) : null;
-      }
-      return cachedLatest;
-    },
+    latest,
 
     async append(previous, next) {
       const refs = await Promise.all(

@@ -60,4 +60,17 @@ describe('the registry on a real database', () => {
     expect((await store.history('catalog')).map((h) => h.action)).toEqual(['seed']);
     expect((await registry.latest())?.subgraphs.some((s) => s.name === 'alpha')).toBe(false);
   });
+
+  it('answers every read that starts after a new revision with that revision, however the reads overlap', async () => {
+    const reader = createRegistryStore(mongo.db);
+    const start = (await reader.latest())!.revision;
+    // Another replica publishes; then gateways ask this one at nearly the same moment (as on a notice).
+    await createRegistry(createRegistryStore(mongo.db), () => undefined).publish(mall('golf'), publish);
+    const reads: Array<Promise<Revision | null>> = [];
+    for (let i = 0; i < 60; i += 1) {
+      reads.push(reader.latest());
+      await new Promise((resolve) => (i % 2 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    }
+    expect((await Promise.all(reads)).map((r) => r?.revision)).toEqual(reads.map(() => start + 1));
+  });
 });
