@@ -1,10 +1,11 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEV_ADMIN_TOKEN } from '../registry/http/adminToken.ts';
+import { DEV_ADMIN_TOKEN } from '../registry/http/changeRights.ts';
 import { CliError, UsageError } from './cliError.ts';
 import { runMallCommand } from './commands/mallCommands.ts';
 import { runSubgraphCommand } from './commands/subgraphCommands.ts';
 import { runSupergraphCommand } from './commands/supergraphCommands.ts';
+import { runTokenCommand } from './commands/tokenCommands.ts';
 import { createRegistryClient } from './registryClient.ts';
 
 const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffold malls
@@ -16,9 +17,12 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffol
   gatehouse subgraph delete  --name NAME [--allow-breaking] [--dry-run]
   gatehouse supergraph compose [--config supergraph.yaml] [--output FILE]
   gatehouse mall new ID --site URL [--name "Display name"]
+  gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--expires-in-days 90]
 
-Registry address and admin token: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080)
-and GATEHOUSE_ADMIN_TOKEN (default the development token). GATEHOUSE_USER names who publishes.`;
+Registry address: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080). Changes use
+GATEHOUSE_TOKEN (a team token from \`gatehouse token issue\`) if set, else GATEHOUSE_ADMIN_TOKEN
+(default the development token); issuing tokens needs GATEHOUSE_ADMIN_TOKEN.
+GATEHOUSE_USER names who publishes.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   let parsed;
@@ -36,6 +40,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
         config: { type: 'string' },
         output: { type: 'string' },
         site: { type: 'string' },
+        team: { type: 'string' },
+        subgraph: { type: 'string', multiple: true },
+        'expires-in-days': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -45,10 +52,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
   const { values, positionals } = parsed;
   const [group, action, ...rest] = positionals;
   if (values.help || !group) return print(HELP);
-  const registry = () =>
+  const adminToken = env.GATEHOUSE_ADMIN_TOKEN || DEV_ADMIN_TOKEN;
+  const registry = (token = env.GATEHOUSE_TOKEN || adminToken) =>
     createRegistryClient({
       url: env.GATEHOUSE_REGISTRY_URL || 'http://127.0.0.1:4080',
-      token: env.GATEHOUSE_ADMIN_TOKEN || DEV_ADMIN_TOKEN,
+      token,
       user: env.GATEHOUSE_USER || userInfo().username,
     });
   switch (group) {
@@ -68,6 +76,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
       );
     case 'supergraph':
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
+    case 'token':
+      return runTokenCommand(action, { team: values.team, subgraphs: values.subgraph ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
     case 'mall':
       return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
     default:

@@ -47,7 +47,14 @@ export function createRegistryClient(options: RegistryClientOptions) {
       call('DELETE', `/v1/subgraphs/${encodeURIComponent(name)}?allowBreaking=${flags.allowBreaking}&dryRun=${flags.dryRun}`),
     list: () => call('GET', '/v1/subgraphs'),
     show: (name: string) => call('GET', `/v1/subgraphs/${encodeURIComponent(name)}`),
+    issueToken: (input: { team: string; subgraphs: string[]; expiresInDays?: number }) => call('POST', '/v1/tokens', input),
   };
+}
+
+/** The reply if it succeeded; otherwise the registry's own sentence as a CliError. */
+export function expectOk(reply: RegistryReply): RegistryReply {
+  if (reply.status >= 200 && reply.status < 300) return reply;
+  throw new CliError(String(reply.body.error ?? `the registry answered ${reply.status}`));
 }
 
 export type RegistryClient = ReturnType<typeof createRegistryClient>;

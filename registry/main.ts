@@ -4,7 +4,7 @@ import { envInt, envString } from '../lib/env.ts';
 import { createLogger } from '../lib/log.ts';
 import { connectMongo, databaseName } from '../lib/mongo/connectMongo.ts';
 import { runMain } from '../lib/runUntilSignal.ts';
-import { DEV_ADMIN_TOKEN } from './http/adminToken.ts';
+import { DEV_ADMIN_TOKEN } from './http/changeRights.ts';
 import { startRegistry } from './startRegistry.ts';
 
 const log = createLogger('registry');

@@ -1,5 +1,5 @@
 import { CliError, UsageError } from '../cliError.ts';
-import type { RegistryClient, RegistryReply } from '../registryClient.ts';
+import { expectOk, type RegistryClient, type RegistryReply } from '../registryClient.ts';
 import { readSchema } from '../readSchema.ts';
 
 export interface SubgraphFlags {
@@ -60,11 +60,6 @@ function required(value: string | undefined, flag: string): string {
 async function registeredUrl(registry: RegistryClient, name: string): Promise<string | undefined> {
   const reply = await registry.show(name);
   return reply.status === 200 ? (reply.body.current as { url?: string } | null)?.url : undefined;
-}
-
-function expectOk(reply: RegistryReply): RegistryReply {
-  if (reply.status >= 200 && reply.status < 300) return reply;
-  throw new CliError(String(reply.body.error ?? `the registry answered ${reply.status}`));
 }
 
 function report(reply: RegistryReply, print: Print, name: string): void {

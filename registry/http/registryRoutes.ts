@@ -2,24 +2,28 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Res
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { ChangeOutcome, ChangeRequest, Registry } from '../createRegistry.ts';
 import { supergraphId } from '../../composition/supergraphId.ts';
-import { requireAdminToken } from './adminToken.ts';
-import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
+import { actorOf, createChangeRights, type Actor } from './changeRights.ts';
+import { createTeamTokens } from './teamTokens.ts';
+import { checkRoutingUrl, checkSdl, checkSubgraphName, checkTokenRequest, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
 
 /** Room for one largest SDL, JSON escaping included. */
 const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
 
 /**
  * The registry's HTTP API. Reads are open (gateways poll them); every change,
- * `check` (a dry run) included, needs the admin token.
+ * `check` (a dry run) included, needs the admin token or a team token that
+ * names the subgraph; only the admin token issues team tokens.
  *   GET    /v1/supergraph            the newest supergraph (ETag = revision)
  *   GET    /v1/subgraphs             every published subgraph
  *   GET    /v1/subgraphs/:name       one, with its SDL and history
  *   PUT    /v1/subgraphs/:name       publish { routingUrl, sdl, allowBreaking?, dryRun? }
  *   DELETE /v1/subgraphs/:name       delete  (?allowBreaking=true&dryRun=true)
+ *   POST   /v1/tokens                a team token { team, subgraphs, expiresInDays? }
  */
 export function useRegistryRoutes(app: Express, options: { registry: Registry; adminToken: string; log: Logger; history: (name: string) => Promise<unknown[]> }): void {
   const { registry, log } = options;
-  const admin = requireAdminToken(options.adminToken);
+  const teamTokens = createTeamTokens(options.adminToken);
+  const { requireAdmin, requireChangeRight } = createChangeRights(options.adminToken, teamTokens);
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
 
@@ -48,38 +52,52 @@ export function useRegistryRoutes(app: Express, options: { registry: Registry; a
     res.json({ name, current: subgraph ?? null, history });
   });
 
-  app.put('/v1/subgraphs/:name', admin, express.json({ limit: BODY_LIMIT }), async (req, res) => {
+  app.put('/v1/subgraphs/:name', requireChangeRight, express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name = checkSubgraphName(String(req.params.name));
     const url = checkRoutingUrl(body.routingUrl);
     const sdl = checkSdl(body.sdl);
     for (const checked of [name, url, sdl]) if (!checked.ok) return void res.status(400).json({ error: checked.error });
     if (!name.ok || !url.ok || !sdl.ok) return;
-    const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, changeRequest(req, body));
+    const request = changeRequest(req, body, actorOf(res));
+    const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, request);
     reply(res, outcome);
-    if (outcome.status === 'published') log.info(`revision ${outcome.revision}: ${name.value} published by ${changeRequest(req, body).by}`);
+    if (outcome.status === 'published') log.info(`revision ${outcome.revision}: ${name.value} published by ${request.by}`);
   });
 
-  app.delete('/v1/subgraphs/:name', admin, async (req, res) => {
+  app.delete('/v1/subgraphs/:name', requireChangeRight, async (req, res) => {
     const name = checkSubgraphName(String(req.params.name));
     if (!name.ok) return void res.status(400).json({ error: name.error });
-    const outcome = await registry.remove(name.value, changeRequest(req, req.query as Record<string, unknown>));
+    const request = changeRequest(req, req.query as Record<string, unknown>, actorOf(res));
+    const outcome = await registry.remove(name.value, request);
     reply(res, outcome);
-    if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted`);
+    if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted by ${request.by}`);
   });
 
-  app.use(((error: { status?: number; type?: string }, _req, res, _next) => {
-    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `request body is over ${BODY_LIMIT} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` });
+  app.post('/v1/tokens', requireAdmin, express.json({ limit: 16 * 1024 }), async (req, res) => {
+    const checked = checkTokenRequest((req.body ?? {}) as Record<string, unknown>);
+    if (!checked.ok) return void res.status(400).json({ error: checked.error });
+    const { token, expiresAt } = await teamTokens.issue(checked.value);
+    log.info(`team token issued to ${checked.value.team} for ${checked.value.subgraphs.join(', ')}, expiring ${expiresAt.toISOString()}`);
+    res.status(201).json({ token, team: checked.value.team, subgraphs: checked.value.subgraphs, expiresAt: expiresAt.toISOString() });
+  });
+
+  app.use(((error: { status?: number; type?: string; limit?: number }, _req, res, _next) => {
+    if (error.type === 'entity.too.large') {
+      return void res.status(413).json({ error: `request body is over ${error.limit ?? BODY_LIMIT} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` });
+    }
     if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'request body is not valid JSON' });
     log.error(`registry request failed: ${errorMessage(error)}`);
     res.status(500).json({ error: `the registry failed: ${errorMessage(error)}` });
   }) as ErrorRequestHandler);
 }
 
-function changeRequest(req: Request, fields: Record<string, unknown>): ChangeRequest {
-  const by = req.headers['x-gatehouse-user'];
+/** Who a change is recorded as: the team its token proves, with the person it names, or the admin. */
+function changeRequest(req: Request, fields: Record<string, unknown>, actor: Actor): ChangeRequest {
+  const header = req.headers['x-gatehouse-user'];
+  const user = typeof header === 'string' && header.trim() ? header.trim().slice(0, 100) : null;
   return {
-    by: typeof by === 'string' && by.trim() ? by.trim().slice(0, 100) : 'admin',
+    by: actor.kind === 'team' ? `team ${actor.team}${user ? ` (${user})` : ''}` : (user ?? 'admin'),
     allowBreaking: flag(fields.allowBreaking),
     dryRun: flag(fields.dryRun),
   };

@@ -33,3 +33,33 @@ export function checkSdl(value: unknown): Checked<string> {
   if (bytes > MAX_SDL_BYTES) return { ok: false, error: `sdl is ${bytes} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` };
   return { ok: true, value };
 }
+
+/** Longest a team token may live; a year is already long for a credential. */
+export const MAX_TOKEN_DAYS = 365;
+
+export interface TokenRequest {
+  team: string;
+  subgraphs: string[];
+  expiresInDays: number;
+}
+
+/** `POST /v1/tokens`: `{ team, subgraphs: [names], expiresInDays? }` (default 90 days). */
+export function checkTokenRequest(body: Record<string, unknown>): Checked<TokenRequest> {
+  const team = body.team;
+  if (typeof team !== 'string' || !NAME.test(team)) {
+    return { ok: false, error: `team "${String(team).slice(0, 80)}" is invalid: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter` };
+  }
+  const subgraphs = body.subgraphs;
+  if (!Array.isArray(subgraphs) || subgraphs.length === 0 || subgraphs.length > 50) {
+    return { ok: false, error: 'subgraphs must list the 1 to 50 subgraph names the team may change' };
+  }
+  for (const name of subgraphs) {
+    const checked = checkSubgraphName(typeof name === 'string' ? name : String(name));
+    if (!checked.ok || typeof name !== 'string') return { ok: false, error: checked.ok ? 'subgraph names must be strings' : checked.error };
+  }
+  const days = body.expiresInDays ?? 90;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
+    return { ok: false, error: `expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}` };
+  }
+  return { ok: true, value: { team, subgraphs: [...new Set(subgraphs as string[])], expiresInDays: days } };
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
+import { createTeamTokens } from '../../registry/http/teamTokens.ts';
+import { startRegistry, type RunningRegistry } from '../../registry/startRegistry.ts';
+import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
+import { gatehouse } from '../support/gatehouseCli.ts';
+import { createTestDatabase } from '../support/testDatabase.ts';
+
+const ADMIN = 'test-admin-token-for-team-tokens';
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const mall = (id: string) => ({ name: id, url: `http://127.0.0.1:4999/${id}/graphql`, sdl: mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` }) });
+
+let mongo: MongoConnection;
+let registry: RunningRegistry;
+let dir: string;
+
+beforeAll(async () => {
+  mongo = await createTestDatabase('registry_teams');
+  registry = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, seed: () => [mall('hanbit')], port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-'));
+  writeFileSync(join(dir, 'outlet.graphql'), mall('outlet').sdl);
+});
+afterAll(async () => {
+  await registry?.close();
+  await mongo?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const as = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+const put = (name: string, token: string) =>
+  fetch(`${registry.url}/v1/subgraphs/${name}`, { method: 'PUT', headers: as(token), body: JSON.stringify({ routingUrl: mall(name).url, sdl: mall(name).sdl }) });
+const issue = (body: unknown, token = ADMIN) => fetch(`${registry.url}/v1/tokens`, { method: 'POST', headers: as(token), body: typeof body === 'string' ? body : JSON.stringify(body) });
+const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
+const revision = async () => ((await (await fetch(`${registry.url}/v1/subgraphs`)).json()) as { revision: number }).revision;
+
+describe('team tokens', () => {
+  it("let a team publish, check and delete its own subgraph through the CLI, and nobody else's", async () => {
+    const env = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_ADMIN_TOKEN: ADMIN };
+    const issued = await gatehouse(['token', 'issue', '--team', 'outlet-team', '--subgraph', 'outlet', '--expires-in-days', '30'], env);
+    expect(issued.stderr).toBe('');
+    expect(issued.code).toBe(0);
+    const [token, summary] = issued.stdout.trim().split('\n');
+    expect(summary).toMatch(/^team outlet-team may change outlet until \d{4}-\d\d-\d\dT/);
+
+    const team = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_TOKEN: token!, GATEHOUSE_USER: 'kim' };
+    const check = await gatehouse(['subgraph', 'check', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);
+    expect(check.stdout).toMatch(/outlet: the change composes/);
+    const published = await gatehouse(['subgraph', 'publish', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);
+    expect(published.code).toBe(0);
+    const shown = await gatehouse(['subgraph', 'show', '--name', 'outlet'], team);
+    expect(shown.stdout).toMatch(/published by team outlet-team \(kim\)/);
+
+    const before = await revision();
+    const other = await gatehouse(['subgraph', 'delete', '--name', 'hanbit'], team);
+    expect(other.code).toBe(1);
+    expect(other.stderr.trim()).toBe('gatehouse: team "outlet-team" may change outlet only, not "hanbit"; ask an admin to widen its token');
+    expect((await put('hanbit', token!)).status).toBe(403);
+    // A team token cannot mint more.
+    const mint = await issue({ team: 'outlet-team', subgraphs: ['hanbit'] }, token!);
+    expect(mint.status).toBe(403);
+    expect(await errorOf(mint)).toMatch(/only the admin token may do this/);
+    expect(await revision()).toBe(before);
+
+    const deleted = await gatehouse(['subgraph', 'delete', '--name', 'outlet'], team);
+    expect(deleted.stdout).toMatch(/outlet deleted: revision/);
+  });
+
+  it('refuse an expired token, one from another admin token, and a tampered one, changing nothing', async () => {
+    const before = await revision();
+    const expired = (await createTeamTokens(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: -1 })).token;
+    const response = await put('late', expired);
+    expect(response.status).toBe(401);
+    expect(await errorOf(response)).toMatch(/team token has expired; ask an admin for a new one/);
+
+    const foreign = (await createTeamTokens('another-admin-token').issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1 })).token;
+    const revoked = await put('late', foreign);
+    expect(revoked.status).toBe(403);
+    expect(await errorOf(revoked)).toMatch(/neither the admin token nor a team token of this registry/);
+
+    // The payload widened to another subgraph: the signature no longer matches.
+    const genuine = (await createTeamTokens(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1 })).token;
+    const [header, payload, signature] = genuine.split('.');
+    const widened = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { subgraphs: string[] };
+    widened.subgraphs.push('hanbit');
+    const tampered = [header, Buffer.from(JSON.stringify(widened)).toString('base64url'), signature].join('.');
+    expect((await put('hanbit', tampered)).status).toBe(403);
+    expect(await revision()).toBe(before);
+  });
+
+  it('are issued only for valid teams, subgraph lists and lifetimes, each refusal saying why', async () => {
+    const refusals: Array<[unknown, RegExp]> = [
+      [{ team: 'Outlet Team', subgraphs: ['outlet'] }, /team "Outlet Team" is invalid/],
+      [{ team: 'outlet', subgraphs: [] }, /subgraphs must list the 1 to 50 subgraph names/],
+      [{ team: 'outlet', subgraphs: 'outlet' }, /subgraphs must list/],
+      [{ team: 'outlet', subgraphs: Array.from({ length: 51 }, (_, i) => `s${i}`) }, /subgraphs must list the 1 to 50/],
+      [{ team: 'outlet', subgraphs: ['directory'] }, /reserved for the generated mall directory/],
+      [{ team: 'outlet', subgraphs: [{ $ne: null }] }, /is invalid/],
+      [{ team: 'outlet', subgraphs: ['outlet'], expiresInDays: 0 }, /expiresInDays must be a whole number of days from 1 to 365/],
+      [{ team: 'outlet', subgraphs: ['outlet'], expiresInDays: 366 }, /from 1 to 365/],
+      [{ team: 'outlet', subgraphs: ['outlet'], expiresInDays: 1.5 }, /whole number/],
+      [{ team: 'outlet', subgraphs: ['outlet'], expiresInDays: '90' }, /whole number/],
+    ];
+    for (const [body, error] of refusals) {
+      const response = await issue(body);
+      expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(await errorOf(response)).toMatch(error);
+    }
+    const malformed = await issue('{"team": ');
+    expect(malformed.status).toBe(400);
+    expect(await errorOf(malformed)).toBe('request body is not valid JSON');
+    const huge = await issue({ team: 'outlet', subgraphs: ['outlet'], note: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(413);
+    const anonymous = await fetch(`${registry.url}/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+    const usage = await gatehouse(['token', 'issue', '--team', 'outlet'], { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_ADMIN_TOKEN: ADMIN });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/name at least one --subgraph the team may change/);
+  });
+});
