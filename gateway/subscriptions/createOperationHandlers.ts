@@ -1,5 +1,5 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
-import { GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { executeSubscription, type SubscriptionRuntime } from './executeSubscription.ts';
 
 /** Per connection or request: who is calling, as the client said it. */
@@ -18,12 +18,13 @@ export interface OperationHandlers {
  * Server like any HTTP request. Transport-free, so both adapters stay thin.
  */
 export function createOperationHandlers(options: {
-  runtime: () => SubscriptionRuntime | null;
+  /** The runtime for the schema the transport validated the operation against. */
+  runtime: (schema: GraphQLSchema) => SubscriptionRuntime | null;
   apollo: ApolloServer<BaseContext>;
 }): OperationHandlers {
   return {
     subscribe(args) {
-      const runtime = options.runtime();
+      const runtime = options.runtime(args.schema);
       if (!runtime) return { errors: [new GraphQLError('the gateway has no supergraph yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
       const context = (args.contextValue ?? {}) as StreamContext;
       try {

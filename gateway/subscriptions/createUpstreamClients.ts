@@ -33,6 +33,8 @@ export function createUpstreamClients(log: Logger): UpstreamClients {
         webSocketImpl: WebSocket,
         lazy: true,
         keepAlive: 10_000,
+        // A subgraph that accepts the socket but never acknowledges it is treated as down (and retried).
+        connectionAckWaitTimeout: 10_000,
         retryAttempts: Number.POSITIVE_INFINITY,
         shouldRetry: () => true,
         retryWait: async (retries) => {

@@ -45,9 +45,11 @@ export function executeSubscription(runtime: SubscriptionRuntime, request: Subsc
 function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest, plan: SubscriptionPlan): AsyncIterableIterator<ExecutionResult> {
   const { primary } = plan;
   const { version } = runtime;
+  // The upstream first: it may refuse, and nothing is held yet to release.
+  const upstream = runtime.upstream(primary.serviceName);
   const release = runtime.hold();
   const variables = Object.fromEntries((primary.variableUsages ?? []).filter((n) => n in request.variables).map((n) => [n, request.variables[n]]));
-  const events = runtime.upstream(primary.serviceName).iterate({
+  const events = upstream.iterate({
     query: primary.operation,
     operationName: primary.operationName,
     variables,

@@ -15,6 +15,8 @@ export interface SupergraphStatus {
 
 export interface VersionedGateway extends GatewayInterface {
   current(): SupergraphVersion | null;
+  /** The version whose API schema this is, while it is still usable (validated operations run on it). */
+  versionOf(schema: GraphQLSchema): SupergraphVersion | null;
   /** Keeps a version's data sources open until the returned function is called. */
   hold(version: SupergraphVersion): () => void;
   /** Called with every version switched to, the first one included. */
@@ -173,6 +175,10 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       await pool.close();
     },
     current: () => current,
+    versionOf: (schema) => {
+      const version = bySchema.get(schema);
+      return version && usage.has(version) ? version : null;
+    },
     hold,
     onVersion(listener) {
       versionListeners.add(listener);
