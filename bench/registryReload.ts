@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../lib/http/freePort.ts';
-import { DEV_ADMIN_TOKEN } from '../registry/http/adminToken.ts';
+import { DEV_ADMIN_TOKEN } from '../registry/http/changeRights.ts';
 import { demoSiteUrl } from '../subgraphs/malls/demoMalls.ts';
 import { spawnService, type ServiceProcess } from '../system/spawnService.ts';
 import { startSystem, type RunningSystem } from '../system/startSystem.ts';

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   /** Largest request body accepted at /graphql. */
   maxBodyBytes?: number;
   limits?: OperationLimits;
+  /** How long a replaced supergraph version stays usable after its last request; default 5 s. */
+  releaseGraceMs?: number;
 }
 
 export interface RunningGateway {
@@ -45,12 +47,13 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const gateway = createVersionedGateway({
     source: options.supergraph,
     log,
+    releaseGraceMs: options.releaseGraceMs,
     buildDataSource: ({ name, url }, supergraphSdl) =>
       name === DIRECTORY_SUBGRAPH
         ? createDirectoryDataSource(supergraphSdl)
         : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs }),
   });
-  const runtimes = createSubscriptionRuntimes(log, gateway.hold);
+  const runtimes = createSubscriptionRuntimes(log, gateway);
   gateway.onVersion(runtimes.update);
 
   const app = express();
@@ -65,7 +68,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   });
   await apollo.start();
 
-  const handlers = createOperationHandlers({ runtime: runtimes.current, apollo });
+  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo });
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');

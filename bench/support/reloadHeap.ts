@@ -9,6 +9,9 @@ import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
  * full GC at the checkpoints. RSS alone cannot tell a leak from V8 keeping
  * freed pages, so this needs `node --expose-gc` (the bench script has it).
  */
+/** Short, so replaced versions are released (not merely retired) before each measurement. */
+const RELEASE_GRACE_MS = 50;
+
 export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Promise<Array<{ cycle: number; heapMiB: number }>> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the benchmark with node --expose-gc (npm run bench does)');
@@ -28,6 +31,7 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
     log: quiet,
     subgraphDeadlineMs: 1000,
     jwtSecret: 'bench',
+    releaseGraceMs: RELEASE_GRACE_MS,
   });
   const query = () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ malls { id name } }' }) }).then((r) => r.text());
   const samples: Array<{ cycle: number; heapMiB: number }> = [];
@@ -38,6 +42,8 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
       update(without.supergraphSdl);
       await query();
       if (checkpoints.includes(cycle)) {
+        // Versions still inside their grace are alive by design; wait them out.
+        await new Promise((resolve) => setTimeout(resolve, RELEASE_GRACE_MS + 100));
         gc();
         samples.push({ cycle, heapMiB: process.memoryUsage().heapUsed / 1048576 });
       }
