@@ -14,6 +14,17 @@ if ! rabbitmqctl -q status >/dev/null 2>&1; then
   fi
 fi
 
+# Redis (the site limits shared by a mall's replicas).
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if command -v redis-server >/dev/null 2>&1; then
+    echo "test setup: starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' >/dev/null
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+  else
+    echo "test setup: Redis is not installed; install redis-server" >&2
+  fi
+fi
+
 # Debian's Chromium for the portal widget test (playwright-core drives it).
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "test setup: installing Debian's chromium for the widget test"

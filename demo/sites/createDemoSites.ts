@@ -89,8 +89,9 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
     }
     if (!methodIs(req, res, 'GET', 'HEAD')) return;
 
-    if (delayMs > 0) await sleep(delayMs, undefined, { signal: closing.signal });
     const rest = match[2].slice(1);
+    // A search is delayed once counted, so the site's in-flight figure includes the wait.
+    if (delayMs > 0 && rest !== mall.searchPath) await sleep(delayMs, undefined, { signal: closing.signal });
     const pageHost = typeof req.headers.host === 'string' && HOST_HEADER.test(req.headers.host) ? req.headers.host : ownHost;
 
     if (rest === '') return sendPage(res, mall, 200, mall.renderHome(pageHost));
@@ -115,7 +116,8 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
     const pageText = queryParam(rawQuery, mall.pageParam, 'utf-8') ?? '1';
     // Like real malls, a missing or nonsense page number means the first page.
     const page = /^\d{1,5}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1;
-    control.countSearch(mall.id, keyword);
+    res.once('close', control.countSearch(mall.id, keyword));
+    if (delayMs > 0) await sleep(delayMs, undefined, { signal: closing.signal });
 
     let fault = control.fault(mall.id);
     if (fault === 'hang') {

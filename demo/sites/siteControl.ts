@@ -1,6 +1,7 @@
 /**
  * The test hooks of the demo sites: counts of search-page requests (to prove
- * caching and coalescing) and injectable faults (to exercise retries).
+ * caching and coalescing), the most requests a site served at once (to prove
+ * its limits) and injectable faults (to exercise retries).
  */
 import { MALL_IDS, SYSTEM_MALL_IDS, type MallId } from './listing.ts';
 
@@ -10,17 +11,30 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 export interface SiteStats {
   total: number;
   byKeyword: Record<string, number>;
+  /** The most search requests the site was answering at one moment. */
+  peakInFlight: number;
 }
 
 export class SiteControl {
   private stats = emptyStats();
   private readonly faults = new Map<MallId, FaultMode>();
   private readonly hangWaiters = new Map<MallId, Set<() => void>>();
+  private readonly inFlight = new Map<MallId, number>();
 
-  countSearch(mall: MallId, keyword: string): void {
+  /** Counts a search request; call the returned function once it is answered. */
+  countSearch(mall: MallId, keyword: string): () => void {
     const stats = (this.stats[mall] ??= emptySiteStats());
     stats.total += 1;
     stats.byKeyword[keyword] = (stats.byKeyword[keyword] ?? 0) + 1;
+    const now = (this.inFlight.get(mall) ?? 0) + 1;
+    this.inFlight.set(mall, now);
+    stats.peakInFlight = Math.max(stats.peakInFlight, now);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inFlight.set(mall, (this.inFlight.get(mall) ?? 1) - 1);
+    };
   }
 
   snapshot(): Partial<Record<MallId, SiteStats>> {
@@ -79,7 +93,7 @@ function emptyStats(): Partial<Record<MallId, SiteStats>> {
 
 function emptySiteStats(): SiteStats {
   // Null-prototype maps keep keywords such as `__proto__` or `constructor` ordinary entries.
-  return { total: 0, byKeyword: Object.create(null) as Record<string, number> };
+  return { total: 0, byKeyword: Object.create(null) as Record<string, number>, peakInFlight: 0 };
 }
 
 export type FaultRequest = { site: MallId; mode: FaultMode };

@@ -5,6 +5,7 @@ import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { createSite as createDaehanSite } from '../../subgraphs/malls/daehan/site.ts';
 import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
 import { createCrawlCache, type CrawlCache } from '../../subgraphs/malls/kit/crawlCache.ts';
+import { createCrawlLeases } from '../../subgraphs/malls/kit/crawlLeases.ts';
 import { createMallSearch, type MallSearchOptions } from '../../subgraphs/malls/kit/createMallSearch.ts';
 import { createSiteLimiter, type SiteLimiter } from '../../subgraphs/malls/kit/siteLimiter.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
@@ -86,6 +87,52 @@ describe('a mall search through the kit', () => {
     const result = await otherReplica.search('galaxy ultra', 5);
     expect(result.cached).toBe(true);
     expect(await requests('hanbit', 'galaxy ultra')).toBe(1);
+  });
+
+  it('crawls once for identical searches on two replicas at once, the second waiting on the first through a lease', async () => {
+    const [a, b] = [mallSearch({ leases: createCrawlLeases(database.db) }), mallSearch({ leases: createCrawlLeases(database.db) })];
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).search('airpods 3', 5)));
+    expect(results.every((r) => r.error === null && r.offers.length > 0)).toBe(true);
+    for (const result of results) expect(result.offers).toEqual(results[0]!.offers);
+    // One replica crawled (its three searches shared that crawl); the other's three came from the cache.
+    expect(results.filter((r) => !r.cached)).toHaveLength(3);
+    expect(await requests('hanbit', 'airpods 3')).toBe(1);
+    // Without leases the same two replicas each crawl.
+    const [c, d] = [mallSearch(), mallSearch()];
+    await Promise.all([c.search('airpods 1', 5), d.search('airpods 1', 5)]);
+    expect(await requests('hanbit', 'airpods 1')).toBe(2);
+  });
+
+  it('does not crawl again when the lease comes free only after another replica stored the page', async () => {
+    const first = mallSearch({ leases: createCrawlLeases(database.db) });
+    const leases = createCrawlLeases(database.db);
+    // The interleaving a slow replica meets: its cache read missed, then the other
+    // replica crawled, stored and let go of the lease, then this one takes it.
+    const late = mallSearch({
+      leases: {
+        acquire: async (key, ms) => {
+          await first.search('airpods max', 5);
+          await vi.waitFor(async () => expect(await cache.get('airpods max', 1)).not.toBeNull(), { timeout: 2000 });
+          await vi.waitFor(async () => expect(await database.db.collection('crawlLeases').countDocuments({ _id: key } as object)).toBe(0), { timeout: 2000 });
+          return leases.acquire(key, ms);
+        },
+        release: (key) => leases.release(key),
+      },
+    });
+    const result = await late.search('airpods max', 5);
+    expect(result).toMatchObject({ cached: true, error: null });
+    expect(await requests('hanbit', 'airpods max')).toBe(1);
+    // It let go of the lease it took only to look.
+    expect(await database.db.collection('crawlLeases').countDocuments({ _id: '1:airpods max' } as object)).toBe(0);
+  });
+
+  it('takes over a lease whose holder died once it runs out, and crawls', async () => {
+    // A replica that took the lease and was never heard of again.
+    expect(await createCrawlLeases(database.db, 'dead-replica').acquire('1:airpods pro', 400)).toBe(true);
+    const result = await mallSearch({ leases: createCrawlLeases(database.db) }).search('airpods pro', 5);
+    expect(result).toMatchObject({ cached: false, error: null });
+    expect(result.offers.length).toBeGreaterThan(0);
+    expect(await requests('hanbit', 'airpods pro')).toBe(1);
   });
 
   it('answers stale cache plus an error when the site fails, and never throws', async () => {

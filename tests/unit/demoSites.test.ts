@@ -152,23 +152,23 @@ describe('demo mall sites', () => {
     await fetch(`${sites.url}/hanbit/goods/100001`);
     const stats: unknown = await (await fetch(`${sites.url}/__stats`)).json();
     expect(stats).toEqual({
-      hanbit: { total: 3, byKeyword: { airpods: 2, galaxy: 1 } },
-      daehan: { total: 1, byKeyword: { 에어팟: 1 } },
-      sejong: { total: 0, byKeyword: {} },
+      hanbit: { total: 3, byKeyword: { airpods: 2, galaxy: 1 }, peakInFlight: 1 },
+      daehan: { total: 1, byKeyword: { 에어팟: 1 }, peakInFlight: 1 },
+      sejong: { total: 0, byKeyword: {}, peakInFlight: 0 },
     });
     const reset = await post('/__stats/reset', '');
     expect(reset.status).toBe(200);
     expect(await (await fetch(`${sites.url}/__stats`)).json()).toEqual({
-      hanbit: { total: 0, byKeyword: {} },
-      daehan: { total: 0, byKeyword: {} },
-      sejong: { total: 0, byKeyword: {} },
+      hanbit: { total: 0, byKeyword: {}, peakInFlight: 0 },
+      daehan: { total: 0, byKeyword: {}, peakInFlight: 0 },
+      sejong: { total: 0, byKeyword: {}, peakInFlight: 0 },
     });
   });
 
   it('lists minguk in the stats only once it is searched, so the default system reads as before', async () => {
     await crawl(mall('minguk'), 'airpods', 1);
     const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, unknown>;
-    expect(stats.minguk).toEqual({ total: 1, byKeyword: { airpods: 1 } });
+    expect(stats.minguk).toEqual({ total: 1, byKeyword: { airpods: 1 }, peakInFlight: 1 });
     await post('/__stats/reset', '');
     expect(Object.keys(await (await fetch(`${sites.url}/__stats`)).json())).toEqual(['hanbit', 'daehan', 'sejong']);
   });

@@ -75,6 +75,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("lets a mall's replicas share its site limits through the redis container", () => {
+    expect(services.redis?.image).toMatch(/^redis:/);
+    for (const mall of DEMO_MALLS) {
+      const service = nodeServices.find((s) => s.entry === mall.entry)!;
+      expect(env(service.name).MALL_RATE_LIMIT_REDIS_URL, service.name).toBe('redis://redis:6379');
+    }
+  });
+
   it('publishes the gateway on 4000 and the demo sites on 4100', () => {
     expect(services.gateway?.ports).toContain(`4000:${env('gateway').PORT}`);
     expect(services['demo-sites']?.ports).toContain(`4100:${env('demo-sites').PORT}`);

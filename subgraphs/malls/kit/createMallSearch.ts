@@ -2,6 +2,7 @@ import type { Logger } from '../../../lib/log.ts';
 import { createTtlCache } from '../../../lib/ttlCache.ts';
 import { createCoalescer } from './coalesce.ts';
 import type { CachedPage, CrawlCache } from './crawlCache.ts';
+import type { CrawlLeases } from './crawlLeases.ts';
 import { crawlPage } from './crawlPage.ts';
 import type { FetchPageOptions } from './fetchPage.ts';
 import { toMallError, type MallError } from './mallError.ts';
@@ -29,8 +30,15 @@ export interface MallSearchOptions {
   maxPages: number;
   /** Fresh pages kept in memory (default 2000). */
   memoryEntries?: number;
+  /** Coalesces crawls across the mall's replicas too; without it, within this process only. */
+  leases?: CrawlLeases;
   log: Logger;
 }
+
+/** A lease outlives the fetch budget by this much, so it never lapses under a crawl still running. */
+const LEASE_MARGIN_MS = 5000;
+/** How often a replica waiting on another's crawl looks for its result. */
+const LEASE_POLL_MS = 100;
 
 export interface MallSearch {
   search(keyword: string, first: number): Promise<MallSearchResult>;
@@ -50,24 +58,75 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
   const memory = createTtlCache<CachedPage>({ ttlMs: freshMs, maxEntries: options.memoryEntries ?? 2000 });
   const remember = (key: string, page: CachedPage) => memory.set(key, page, freshMs - (Date.now() - page.fetchedAt.getTime()));
 
-  const crawl = async (key: string, keyword: string, pageNumber: number) => {
-    const hit = await cache.get(keyword, pageNumber).catch((error: Error) => {
+  const readCache = (keyword: string, pageNumber: number) =>
+    cache.get(keyword, pageNumber).catch((error: Error) => {
       log.warn(`${site.id}: reading the crawl cache failed (${error.message}); crawling the site instead`);
       return null;
     });
-    if (hit && Date.now() - hit.fetchedAt.getTime() < freshMs) {
+  const isFresh = (page: CachedPage | null): page is CachedPage => page !== null && Date.now() - page.fetchedAt.getTime() < freshMs;
+
+  /**
+   * Another replica crawling the same page: wait for its result in the cache.
+   * Resolves with that page, or with whether this replica now holds the
+   * lease and should crawl (the other gave up, died, or took too long).
+   */
+  const crawledElsewhere = async (leases: CrawlLeases, key: string, keyword: string, pageNumber: number): Promise<CachedPage | { holding: boolean }> => {
+    const giveUpAt = Date.now() + options.fetch.budgetMs;
+    for (;;) {
+      try {
+        if (await leases.acquire(key, options.fetch.budgetMs + LEASE_MARGIN_MS)) {
+          // The last holder may have stored the page and let go since this replica's cache miss.
+          const page = await readCache(keyword, pageNumber);
+          if (!isFresh(page)) return { holding: true };
+          await leases.release(key).catch(() => undefined);
+          return page;
+        }
+      } catch (error) {
+        log.warn(`${site.id}: the crawl lease could not be read (${(error as Error).message}); crawling without it`);
+        return { holding: false };
+      }
+      if (Date.now() > giveUpAt) return { holding: false };
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+      const page = await readCache(keyword, pageNumber);
+      if (isFresh(page)) return page;
+    }
+  };
+
+  const crawl = async (key: string, keyword: string, pageNumber: number) => {
+    const hit = await readCache(keyword, pageNumber);
+    if (isFresh(hit)) {
       remember(key, hit);
       return { page: hit, cached: true };
     }
+    let holding = false;
+    if (options.leases) {
+      const elsewhere = await crawledElsewhere(options.leases, key, keyword, pageNumber);
+      if (!('holding' in elsewhere)) {
+        remember(key, elsewhere);
+        return { page: elsewhere, cached: true };
+      }
+      holding = elsewhere.holding;
+    }
+    const release = () => (holding ? options.leases!.release(key).catch(() => undefined) : undefined);
     const fetchedAt = new Date();
-    const extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
+    let extracted;
+    try {
+      extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
+    } catch (error) {
+      void release();
+      throw error;
+    }
     const page = { ...extracted, fetchedAt };
     remember(key, page);
     // Written behind the answer: this process already holds the page in memory,
-    // and the shopper need not wait for the database.
-    void cache.put(keyword, pageNumber, extracted, fetchedAt).catch((error: Error) => {
-      log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
-    });
+    // and the shopper need not wait for the database. The lease goes once the
+    // page is there for the replicas waiting on it.
+    void cache
+      .put(keyword, pageNumber, extracted, fetchedAt)
+      .catch((error: Error) => {
+        log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
+      })
+      .finally(release);
     return { page, cached: false };
   };
 

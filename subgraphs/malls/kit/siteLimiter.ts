@@ -12,12 +12,14 @@ export interface SiteLimiter {
   close(): Promise<void>;
 }
 
-/** Protects one mall site: a concurrency cap and a request rate, per process. */
+/** The limits as Bottleneck settings. */
+export function bottleneckSettings(limits: SiteLimits): { maxConcurrent: number; minTime: number } {
+  return { maxConcurrent: limits.maxConcurrent, minTime: Math.ceil(1000 / limits.requestsPerSecond) };
+}
+
+/** Protects one mall site: a concurrency cap and a request rate, for this process alone. */
 export function createSiteLimiter(limits: SiteLimits): SiteLimiter {
-  const limiter = new Bottleneck({
-    maxConcurrent: limits.maxConcurrent,
-    minTime: Math.ceil(1000 / limits.requestsPerSecond),
-  });
+  const limiter = new Bottleneck(bottleneckSettings(limits));
   return {
     schedule: (task) => limiter.schedule(task),
     close: async () => {

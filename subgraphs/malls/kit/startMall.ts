@@ -2,10 +2,12 @@ import { envInt, envString } from '../../../lib/env.ts';
 import type { Logger } from '../../../lib/log.ts';
 import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
 import { createCrawlCache } from './crawlCache.ts';
+import { createCrawlLeases } from './crawlLeases.ts';
 import { createMallSearch } from './createMallSearch.ts';
 import { createMallSubgraph } from './createMallSubgraph.ts';
 import type { SiteDescription } from './siteDescription.ts';
-import { createSiteLimiter } from './siteLimiter.ts';
+import { createSharedSiteLimiter } from './sharedSiteLimiter.ts';
+import { createSiteLimiter, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
 
 export interface MallConfig {
   mongoUri: string;
@@ -21,6 +23,8 @@ export interface MallConfig {
   requestsPerSecond: number;
   maxConcurrent: number;
   maxPages: number;
+  /** Shares the site's limits among the mall's replicas; unset: each process limits itself. */
+  rateLimitRedisUrl?: string;
 }
 
 export interface RunningMall {
@@ -46,14 +50,31 @@ export function mallConfigFromEnv(defaultSiteUrl: string, env: NodeJS.ProcessEnv
     requestsPerSecond: envInt('MALL_SITE_RATE_PER_SECOND', 20, env),
     maxConcurrent: envInt('MALL_SITE_MAX_CONCURRENT', 4, env),
     maxPages: envInt('MALL_MAX_PAGES', 3, env),
+    rateLimitRedisUrl: redisUrlFromEnv('MALL_RATE_LIMIT_REDIS_URL', env),
   };
+}
+
+function redisUrlFromEnv(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const scheme = URL.canParse(raw) ? new URL(raw).protocol : null;
+  if (scheme !== 'redis:' && scheme !== 'rediss:') {
+    throw new Error(`${name} must be a redis:// or rediss:// URL, got "${raw.slice(0, 100)}"; fix it or unset it to limit each replica on its own`);
+  }
+  return raw;
 }
 
 /** Starts one mall: its crawl cache database, its protected crawler, its subgraph. */
 export async function startMall(site: SiteDescription, config: MallConfig, log: Logger): Promise<RunningMall> {
   const mongo = await connectMongo(config.mongoUri, databaseName(`mall_${site.id}`));
   const cache = await createCrawlCache(mongo.db, { retainMs: config.retainMs, log });
-  const limiter = createSiteLimiter({ maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond });
+  const fetchOptions = {
+    budgetMs: Math.max(config.deadlineMs * 4, 10_000),
+    attemptTimeoutMs: Math.max(config.deadlineMs * 2, 5000),
+    retries: 3,
+    backoffMs: 200,
+  };
+  const limiter = siteLimiter(site.id, { maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond }, config, fetchOptions.budgetMs, log);
   const search = createMallSearch({
     site,
     cache,
@@ -62,12 +83,8 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     freshMs: config.freshMs,
     deadlineMs: config.deadlineMs,
     maxPages: config.maxPages,
-    fetch: {
-      budgetMs: Math.max(config.deadlineMs * 4, 10_000),
-      attemptTimeoutMs: Math.max(config.deadlineMs * 2, 5000),
-      retries: 3,
-      backoffMs: 200,
-    },
+    fetch: fetchOptions,
+    leases: createCrawlLeases(mongo.db),
   });
   const subgraph = await createMallSubgraph({
     mall: { id: site.id, name: site.name, homepage: config.homepage },
@@ -87,4 +104,10 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
       await mongo.close();
     },
   };
+}
+
+function siteLimiter(mallId: string, limits: SiteLimits, config: MallConfig, fetchBudgetMs: number, log: Logger): SiteLimiter {
+  if (!config.rateLimitRedisUrl) return createSiteLimiter(limits);
+  log.info(`mall ${mallId}: site limits shared with the mall's other replicas through Redis`);
+  return createSharedSiteLimiter(limits, { redisUrl: config.rateLimitRedisUrl, key: databaseName(`site_${mallId}`), jobExpirationMs: fetchBudgetMs + 5000, log });
 }
