@@ -18,10 +18,12 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffol
   gatehouse supergraph compose [--config supergraph.yaml] [--output FILE]
   gatehouse mall new ID --site URL [--name "Display name"]
   gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--expires-in-days 90]
+  gatehouse token list
+  gatehouse token revoke ID
 
 Registry address: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080). Changes use
 GATEHOUSE_TOKEN (a team token from \`gatehouse token issue\`) if set, else GATEHOUSE_ADMIN_TOKEN
-(default the development token); issuing tokens needs GATEHOUSE_ADMIN_TOKEN.
+(default the development token); the token commands need GATEHOUSE_ADMIN_TOKEN.
 GATEHOUSE_USER names who publishes.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
@@ -77,7 +79,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
     case 'supergraph':
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
     case 'token':
-      return runTokenCommand(action, { team: values.team, subgraphs: values.subgraph ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
+      return runTokenCommand(action, rest[0], { team: values.team, subgraphs: values.subgraph ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
     case 'mall':
       return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
     default:

@@ -48,6 +48,8 @@ export function createRegistryClient(options: RegistryClientOptions) {
     list: () => call('GET', '/v1/subgraphs'),
     show: (name: string) => call('GET', `/v1/subgraphs/${encodeURIComponent(name)}`),
     issueToken: (input: { team: string; subgraphs: string[]; expiresInDays?: number }) => call('POST', '/v1/tokens', input),
+    listTokens: () => call('GET', '/v1/tokens'),
+    revokeToken: (id: string) => call('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
   };
 }
 

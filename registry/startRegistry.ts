@@ -9,6 +9,7 @@ import { createRegistry } from './createRegistry.ts';
 import { useRegistryRoutes } from './http/registryRoutes.ts';
 import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
 import { createRegistryStore } from './store/registryStore.ts';
+import { createTokenRecords } from './store/tokenRecords.ts';
 
 export interface RegistryOptions {
   db: Db;
@@ -37,7 +38,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
   const app = express();
-  useRegistryRoutes(app, { registry, adminToken: options.adminToken, log, history: (name) => store.history(name) });
+  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name) });
   const server = createServer(app);
   const url = await listen(server, options.port, options.host);
   return {

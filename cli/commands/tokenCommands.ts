@@ -7,9 +7,43 @@ export interface TokenFlags {
   expiresInDays?: string;
 }
 
-/** `gatehouse token issue`: a team token for the subgraphs a team owns (needs the admin token). */
-export async function runTokenCommand(action: string | undefined, flags: TokenFlags, registry: RegistryClient, print: (line: string) => void): Promise<void> {
-  if (action !== 'issue') throw new UsageError(action ? `unknown token command "${action}"` : 'say what to do: gatehouse token issue');
+interface TokenSummary {
+  id: string;
+  team: string;
+  subgraphs: string[];
+  issuedBy: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+/** `gatehouse token issue|list|revoke`: team tokens (all need the admin token). */
+export async function runTokenCommand(
+  action: string | undefined,
+  id: string | undefined,
+  flags: TokenFlags,
+  registry: RegistryClient,
+  print: (line: string) => void,
+): Promise<void> {
+  switch (action) {
+    case 'issue':
+      return issue(flags, registry, print);
+    case 'list': {
+      const tokens = expectOk(await registry.listTokens()).body.tokens as TokenSummary[];
+      if (tokens.length === 0) return print('no team tokens in use');
+      for (const token of tokens) print(`${token.id}  team ${token.team}  ${token.subgraphs.join(',')}  until ${token.expiresAt}  issued by ${token.issuedBy}`);
+      return;
+    }
+    case 'revoke': {
+      if (!id) throw new UsageError('say which token: gatehouse token revoke ID (gatehouse token list shows them)');
+      const token = expectOk(await registry.revokeToken(id)).body as unknown as TokenSummary;
+      return print(`${token.id} of team ${token.team} revoked at ${token.revokedAt}; it changes nothing any more`);
+    }
+    default:
+      throw new UsageError(action ? `unknown token command "${action}"` : 'say what to do: gatehouse token issue|list|revoke');
+  }
+}
+
+async function issue(flags: TokenFlags, registry: RegistryClient, print: (line: string) => void): Promise<void> {
   if (!flags.team) throw new UsageError('--team is required');
   if (flags.subgraphs.length === 0) throw new UsageError('name at least one --subgraph the team may change');
   let expiresInDays: number | undefined;
@@ -20,5 +54,7 @@ export async function runTokenCommand(action: string | undefined, flags: TokenFl
   const { body } = expectOk(await registry.issueToken({ team: flags.team, subgraphs: flags.subgraphs, expiresInDays }));
   // The token alone on the first line, so scripts can take it with `head -1`.
   print(String(body.token));
-  print(`team ${String(body.team)} may change ${(body.subgraphs as string[]).join(', ')} until ${String(body.expiresAt)}; give it to them as GATEHOUSE_TOKEN`);
+  print(
+    `team ${String(body.team)} may change ${(body.subgraphs as string[]).join(', ')} until ${String(body.expiresAt)}; give it to them as GATEHOUSE_TOKEN (id ${String(body.id)}, for gatehouse token revoke)`,
+  );
 }

@@ -3,8 +3,10 @@ import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { ChangeOutcome, ChangeRequest, Registry } from '../createRegistry.ts';
 import { supergraphId } from '../../composition/supergraphId.ts';
 import { actorOf, createChangeRights, type Actor } from './changeRights.ts';
+import type { TokenRecords } from '../store/tokenRecords.ts';
 import { createTeamTokens } from './teamTokens.ts';
-import { checkRoutingUrl, checkSdl, checkSubgraphName, checkTokenRequest, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
+import { useTokenRoutes, userOf } from './tokenRoutes.ts';
+import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
 
 /** Room for one largest SDL, JSON escaping included. */
 const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
@@ -18,11 +20,14 @@ const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
  *   GET    /v1/subgraphs/:name       one, with its SDL and history
  *   PUT    /v1/subgraphs/:name       publish { routingUrl, sdl, allowBreaking?, dryRun? }
  *   DELETE /v1/subgraphs/:name       delete  (?allowBreaking=true&dryRun=true)
- *   POST   /v1/tokens                a team token { team, subgraphs, expiresInDays? }
+ *   POST|GET /v1/tokens, DELETE /v1/tokens/:id   team tokens (tokenRoutes.ts)
  */
-export function useRegistryRoutes(app: Express, options: { registry: Registry; adminToken: string; log: Logger; history: (name: string) => Promise<unknown[]> }): void {
+export function useRegistryRoutes(
+  app: Express,
+  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]> },
+): void {
   const { registry, log } = options;
-  const teamTokens = createTeamTokens(options.adminToken);
+  const teamTokens = createTeamTokens(options.adminToken, options.tokens);
   const { requireAdmin, requireChangeRight } = createChangeRights(options.adminToken, teamTokens);
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
@@ -74,13 +79,7 @@ export function useRegistryRoutes(app: Express, options: { registry: Registry; a
     if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted by ${request.by}`);
   });
 
-  app.post('/v1/tokens', requireAdmin, express.json({ limit: 16 * 1024 }), async (req, res) => {
-    const checked = checkTokenRequest((req.body ?? {}) as Record<string, unknown>);
-    if (!checked.ok) return void res.status(400).json({ error: checked.error });
-    const { token, expiresAt } = await teamTokens.issue(checked.value);
-    log.info(`team token issued to ${checked.value.team} for ${checked.value.subgraphs.join(', ')}, expiring ${expiresAt.toISOString()}`);
-    res.status(201).json({ token, team: checked.value.team, subgraphs: checked.value.subgraphs, expiresAt: expiresAt.toISOString() });
-  });
+  useTokenRoutes(app, { teamTokens, records: options.tokens, requireAdmin, log });
 
   app.use(((error: { status?: number; type?: string; limit?: number }, _req, res, _next) => {
     if (error.type === 'entity.too.large') {
@@ -94,8 +93,7 @@ export function useRegistryRoutes(app: Express, options: { registry: Registry; a
 
 /** Who a change is recorded as: the team its token proves, with the person it names, or the admin. */
 function changeRequest(req: Request, fields: Record<string, unknown>, actor: Actor): ChangeRequest {
-  const header = req.headers['x-gatehouse-user'];
-  const user = typeof header === 'string' && header.trim() ? header.trim().slice(0, 100) : null;
+  const user = userOf(req);
   return {
     by: actor.kind === 'team' ? `team ${actor.team}${user ? ` (${user})` : ''}` : (user ?? 'admin'),
     allowBreaking: flag(fields.allowBreaking),

@@ -63,3 +63,9 @@ export function checkTokenRequest(body: Record<string, unknown>): Checked<TokenR
   }
   return { ok: true, value: { team, subgraphs: [...new Set(subgraphs as string[])], expiresInDays: days } };
 }
+
+/** A team token's id as `gatehouse token issue` printed it. */
+export function checkTokenId(id: string): Checked<string> {
+  if (/^tt_[0-9a-f]{16}$/.test(id)) return { ok: true, value: id };
+  return { ok: false, error: `"${id.slice(0, 80)}" is not a team token id; ids look like tt_0123456789abcdef (see gatehouse token list)` };
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { createTeamTokens } from '../../registry/http/teamTokens.ts';
 import { startRegistry, type RunningRegistry } from '../../registry/startRegistry.ts';
+import { createTokenRecords } from '../../registry/store/tokenRecords.ts';
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { gatehouse } from '../support/gatehouseCli.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
@@ -34,6 +35,7 @@ const put = (name: string, token: string) =>
   fetch(`${registry.url}/v1/subgraphs/${name}`, { method: 'PUT', headers: as(token), body: JSON.stringify({ routingUrl: mall(name).url, sdl: mall(name).sdl }) });
 const issue = (body: unknown, token = ADMIN) => fetch(`${registry.url}/v1/tokens`, { method: 'POST', headers: as(token), body: typeof body === 'string' ? body : JSON.stringify(body) });
 const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
+const tokensOf = (adminToken: string) => createTeamTokens(adminToken, createTokenRecords(mongo.db));
 const revision = async () => ((await (await fetch(`${registry.url}/v1/subgraphs`)).json()) as { revision: number }).revision;
 
 describe('team tokens', () => {
@@ -43,7 +45,7 @@ describe('team tokens', () => {
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const [token, summary] = issued.stdout.trim().split('\n');
-    expect(summary).toMatch(/^team outlet-team may change outlet until \d{4}-\d\d-\d\dT/);
+    expect(summary).toMatch(/^team outlet-team may change outlet until \d{4}-\d\d-\d\dT.*\(id tt_[0-9a-f]{16}, for gatehouse token revoke\)$/);
 
     const team = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_TOKEN: token!, GATEHOUSE_USER: 'kim' };
     const check = await gatehouse(['subgraph', 'check', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);
@@ -70,24 +72,79 @@ describe('team tokens', () => {
 
   it('refuse an expired token, one from another admin token, and a tampered one, changing nothing', async () => {
     const before = await revision();
-    const expired = (await createTeamTokens(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: -1 })).token;
+    const expired = (await tokensOf(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: -1, issuedBy: 'test' })).token;
     const response = await put('late', expired);
     expect(response.status).toBe(401);
     expect(await errorOf(response)).toMatch(/team token has expired; ask an admin for a new one/);
 
-    const foreign = (await createTeamTokens('another-admin-token').issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1 })).token;
+    const foreign = (await tokensOf('another-admin-token').issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1, issuedBy: 'test' })).token;
     const revoked = await put('late', foreign);
     expect(revoked.status).toBe(403);
     expect(await errorOf(revoked)).toMatch(/neither the admin token nor a team token of this registry/);
 
     // The payload widened to another subgraph: the signature no longer matches.
-    const genuine = (await createTeamTokens(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1 })).token;
+    const genuine = (await tokensOf(ADMIN).issue({ team: 'late', subgraphs: ['late'], expiresInDays: 1, issuedBy: 'test' })).token;
     const [header, payload, signature] = genuine.split('.');
     const widened = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { subgraphs: string[] };
     widened.subgraphs.push('hanbit');
     const tampered = [header, Buffer.from(JSON.stringify(widened)).toString('base64url'), signature].join('.');
     expect((await put('hanbit', tampered)).status).toBe(403);
     expect(await revision()).toBe(before);
+  });
+
+  it('are listed and revoked one at a time: every registry replica refuses the revoked one, the others keep working', async () => {
+    const admin = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_ADMIN_TOKEN: ADMIN, GATEHOUSE_USER: 'lee' };
+    const issueFor = async (team: string, subgraph: string) => {
+      const [token, summary] = (await gatehouse(['token', 'issue', '--team', team, '--subgraph', subgraph], admin)).stdout.trim().split('\n');
+      return { token: token!, id: /\(id (tt_[0-9a-f]{16})/.exec(summary!)![1]! };
+    };
+    const leaving = await issueFor('leaving-team', 'leaving');
+    const staying = await issueFor('staying-team', 'staying');
+    const replica = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, port: 0 });
+    try {
+      const listed = await gatehouse(['token', 'list'], admin);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`^${leaving.id}  team leaving-team  leaving  until \\S+  issued by lee$`, 'm'));
+      expect(listed.stdout).toMatch(new RegExp(`^${staying.id}  team staying-team  staying `, 'm'));
+      // The list never shows a token itself.
+      expect(listed.stdout).not.toContain(leaving.token);
+
+      const revoked = await gatehouse(['token', 'revoke', leaving.id], admin);
+      expect(revoked.stdout.trim()).toMatch(new RegExp(`^${leaving.id} of team leaving-team revoked at \\d{4}-.*; it changes nothing any more$`));
+      const before = await revision();
+      const refused = await fetch(`${replica.url}/v1/subgraphs/leaving`, { method: 'PUT', headers: as(leaving.token), body: JSON.stringify({ routingUrl: mall('leaving').url, sdl: mall('leaving').sdl }) });
+      expect(refused.status).toBe(401);
+      expect(await errorOf(refused)).toMatch(new RegExp(`the team token ${leaving.id} was revoked at .*; ask an admin for a new one`));
+      expect(await revision()).toBe(before);
+      const kept = await fetch(`${replica.url}/v1/subgraphs/staying`, { method: 'PUT', headers: as(staying.token), body: JSON.stringify({ routingUrl: mall('staying').url, sdl: mall('staying').sdl }) });
+      expect(kept.status).toBe(200);
+      expect((await gatehouse(['token', 'list'], admin)).stdout).not.toContain(leaving.id);
+
+      // Revoking twice keeps the first time; unknown and malformed ids are refused, saying why.
+      const firstTime = /revoked at (\S+);/.exec(revoked.stdout)![1];
+      expect((await gatehouse(['token', 'revoke', leaving.id], admin)).stdout).toContain(`revoked at ${firstTime};`);
+      const unknown = await gatehouse(['token', 'revoke', 'tt_0000000000000000'], admin);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr.trim()).toBe('gatehouse: no team token tt_0000000000000000 was issued by this registry (or it expired and was forgotten); see gatehouse token list');
+      const malformed = await fetch(`${registry.url}/v1/tokens/${encodeURIComponent("'; drop table tokens --")}`, { method: 'DELETE', headers: as(ADMIN) });
+      expect(malformed.status).toBe(400);
+      expect(await errorOf(malformed)).toMatch(/is not a team token id; ids look like tt_/);
+      const usage = await gatehouse(['token', 'revoke'], admin);
+      expect(usage.code).toBe(2);
+
+      // Only the admin sees or revokes tokens.
+      expect((await fetch(`${registry.url}/v1/tokens`, { headers: as(staying.token) })).status).toBe(403);
+      expect((await fetch(`${registry.url}/v1/tokens/${staying.id}`, { method: 'DELETE', headers: as(staying.token) })).status).toBe(403);
+      expect((await fetch(`${registry.url}/v1/tokens`)).status).toBe(401);
+
+      // A well-signed token the records do not know (its record lost) is refused too.
+      await mongo.db.collection('teamTokens').deleteOne({ _id: staying.id } as object);
+      const forgotten = await put('staying', staying.token);
+      expect(forgotten.status).toBe(403);
+      expect(await errorOf(forgotten)).toMatch(/is not on this registry's records/);
+    } finally {
+      await replica.close();
+    }
   });
 
   it('are issued only for valid teams, subgraph lists and lifetimes, each refusal saying why', async () => {
