@@ -15,6 +15,7 @@ export async function ensureExpiryIndex<T extends Document>(
   collection: Collection<T>,
   field: string,
   log: Logger,
+  sweepIntervalMs = SWEEP_INTERVAL_MS,
 ): Promise<ExpiryIndex> {
   try {
     await collection.createIndex({ [field]: 1 }, { expireAfterSeconds: 0, name: `${field}_ttl` });
@@ -23,12 +24,12 @@ export async function ensureExpiryIndex<T extends Document>(
     if (!(error instanceof MongoServerError) || error.code !== 238) throw error;
   }
   await collection.createIndex({ [field]: 1 }, { name: `${field}_sweep` });
-  log.info(`the database has no TTL indexes (FerretDB); expired ${collection.collectionName} are swept every ${SWEEP_INTERVAL_MS / 1000} s`);
+  log.info(`the database has no TTL indexes (FerretDB); expired ${collection.collectionName} are swept every ${sweepIntervalMs / 1000} s`);
   const timer = setInterval(() => {
     collection.deleteMany({ [field]: { $lt: new Date() } } as Filter<T>).catch((error: Error) => {
       log.warn(`sweeping expired ${collection.collectionName} failed (${error.message}); will retry`);
     });
-  }, SWEEP_INTERVAL_MS);
+  }, sweepIntervalMs);
   timer.unref();
   return { close: () => clearInterval(timer) };
 }

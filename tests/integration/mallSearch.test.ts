@@ -5,7 +5,7 @@ import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { createSite as createDaehanSite } from '../../subgraphs/malls/daehan/site.ts';
 import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
 import { createCrawlCache, type CrawlCache } from '../../subgraphs/malls/kit/crawlCache.ts';
-import { createCrawlLeases } from '../../subgraphs/malls/kit/crawlLeases.ts';
+import { createCrawlLeases, expireCrawlLeases } from '../../subgraphs/malls/kit/crawlLeases.ts';
 import { createMallSearch, type MallSearchOptions } from '../../subgraphs/malls/kit/createMallSearch.ts';
 import { createSiteLimiter, type SiteLimiter } from '../../subgraphs/malls/kit/siteLimiter.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
@@ -133,6 +133,20 @@ describe('a mall search through the kit', () => {
     expect(result).toMatchObject({ cached: false, error: null });
     expect(result.offers.length).toBeGreaterThan(0);
     expect(await requests('hanbit', 'airpods pro')).toBe(1);
+  });
+
+  it('removes run-out leases of replicas that died, without waiting for their page to be searched, and leaves live ones', async () => {
+    const leases = database.db.collection('crawlLeases');
+    expect(await createCrawlLeases(database.db, 'died-long-ago').acquire('1:never again', 50)).toBe(true);
+    expect(await createCrawlLeases(database.db, 'still-crawling').acquire('1:in progress', 60_000)).toBe(true);
+    const expiry = await expireCrawlLeases(database.db, log, 100);
+    try {
+      await vi.waitFor(async () => expect(await leases.countDocuments({ _id: '1:never again' } as object)).toBe(0), { timeout: 3000 });
+      expect(await leases.countDocuments({ _id: '1:in progress' } as object)).toBe(1);
+    } finally {
+      expiry.close();
+      await leases.deleteOne({ _id: '1:in progress' } as object);
+    }
   });
 
   it('answers stale cache plus an error when the site fails, and never throws', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoServerError, type Db } from 'mongodb';
+import type { Logger } from '../../../lib/log.ts';
+import { ensureExpiryIndex, type ExpiryIndex } from '../../../lib/mongo/expiryIndex.ts';
 
 export interface CrawlLeases {
   /** Takes the lease on `key` for `ms`; false while another replica holds a live one. */
@@ -23,6 +25,15 @@ const DUPLICATE_KEY = 11000;
  * one atomic step FerretDB has too) and runs out by itself, so a replica
  * that dies mid-crawl holds nobody up for longer than its fetch budget.
  */
+/**
+ * Removes leases once they run out (a TTL index, or a sweeper on FerretDB), so
+ * those of replicas that died do not pile up waiting for their page to be
+ * searched again.
+ */
+export function expireCrawlLeases(db: Db, log: Logger, sweepIntervalMs?: number): Promise<ExpiryIndex> {
+  return ensureExpiryIndex(db.collection<LeaseDoc>('crawlLeases'), 'until', log, sweepIntervalMs);
+}
+
 export function createCrawlLeases(db: Db, holder: string = randomUUID()): CrawlLeases {
   const leases = db.collection<LeaseDoc>('crawlLeases');
   const insert = async (key: string, ms: number) => {

@@ -2,7 +2,7 @@ import { envInt, envString } from '../../../lib/env.ts';
 import type { Logger } from '../../../lib/log.ts';
 import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
 import { createCrawlCache } from './crawlCache.ts';
-import { createCrawlLeases } from './crawlLeases.ts';
+import { createCrawlLeases, expireCrawlLeases } from './crawlLeases.ts';
 import { createMallSearch } from './createMallSearch.ts';
 import { createMallSubgraph } from './createMallSubgraph.ts';
 import type { SiteDescription } from './siteDescription.ts';
@@ -68,6 +68,7 @@ function redisUrlFromEnv(name: string, env: NodeJS.ProcessEnv): string | undefin
 export async function startMall(site: SiteDescription, config: MallConfig, log: Logger): Promise<RunningMall> {
   const mongo = await connectMongo(config.mongoUri, databaseName(`mall_${site.id}`));
   const cache = await createCrawlCache(mongo.db, { retainMs: config.retainMs, log });
+  const leaseExpiry = await expireCrawlLeases(mongo.db, log);
   const fetchOptions = {
     budgetMs: Math.max(config.deadlineMs * 4, 10_000),
     attemptTimeoutMs: Math.max(config.deadlineMs * 2, 5000),
@@ -101,6 +102,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
       await subgraph.close();
       await limiter.close();
       cache.close();
+      leaseExpiry.close();
       await mongo.close();
     },
   };
