@@ -1,18 +1,12 @@
+import type { Product } from '../../subgraphs/catalog/productStore.ts';
+
 /**
  * A deterministic product catalog: the catalog subgraph seeds its database
  * from it and the demo mall sites list (subsets of) it, so offers crawled
- * from the malls carry model codes the catalog knows.
+ * from the malls carry model codes the catalog knows. Its products are the
+ * catalog subgraph's own kind.
  */
-export interface CatalogProduct {
-  id: string;
-  model: string;
-  name: string;
-  brand: string;
-  category: string;
-  listPrice: number;
-  /** Lower-case words a search matches: English and Korean names. */
-  keywords: string[];
-}
+export type CatalogProduct = Product;
 
 interface ProductLine {
   brand: string;

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMongo, databaseName, type MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
-import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { eventScenario, random, shuffledDeliveries } from '../support/eventStreams.ts';
+import { expectNewestStored } from '../support/expectNewestStored.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -100,14 +100,6 @@ describe('a broker worker killed mid-stream', () => {
     expect(await channel.get(names.deadQueue)).toBe(false);
 
     // None lost, none applied out of order: a replica folding the log afresh holds every pair's newest event.
-    const store = createApprovalStore(mongo.db);
-    for (const userId of USERS) {
-      const states = await store.readStates(userId, SYSTEMS);
-      const expected = SYSTEMS.flatMap((system) => {
-        const e = newest.get(`${userId}|${system}`);
-        return e ? [{ system, seq: e.seq, count: e.count }] : [];
-      });
-      expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
-    }
+    await expectNewestStored(mongo.db, newest, USERS, SYSTEMS);
   }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../lib/auth/signToken.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
@@ -10,6 +10,7 @@ import { createApprovalStore } from '../../subgraphs/approval/store/approvalStor
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { eventScenario, random, shuffledDeliveries, type EventScenario } from '../support/eventStreams.ts';
+import { expectNewestStored } from '../support/expectNewestStored.ts';
 import { createTestDatabase, testMongoUri } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -37,17 +38,6 @@ async function sendAll(subgraph: ApprovalSubgraph, batches: readonly OutgoingEve
   }));
 }
 
-async function expectNewestStored(db: Db, newest: Map<string, OutgoingEvent>): Promise<void> {
-  const store = createApprovalStore(db);
-  for (const userId of USERS) {
-    const states = await store.readStates(userId, SYSTEMS);
-    const expected = SYSTEMS.flatMap((system) => {
-      const e = newest.get(`${userId}|${system}`);
-      return e ? [{ system, seq: e.seq, count: e.count }] : [];
-    });
-    expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
-  }
-}
 
 const ME = /* GraphQL */ `{ me { id approvals { total items { system { id } count updatedAt } } } }`;
 
@@ -82,14 +72,14 @@ describe('the seq rule over reordered, repeated batches', () => {
     const { events, newest } = scenario(rand, 3000);
     expect([...newest.values()].some((e) => e.count === 0)).toBe(true);
     await sendAll(subgraph, deliveries(rand, events));
-    await expectNewestStored(database.db, newest);
+    await expectNewestStored(database.db, newest, USERS, SYSTEMS);
     await expectMe(subgraph, newest);
   });
 
   it('rebuilds the same newest counts from the log in a replica started afresh', async () => {
     const { newest } = scenario(random(20261122), 3000);
     // expectNewestStored reads through a new store, which folds the whole log.
-    await expectNewestStored(database.db, newest);
+    await expectNewestStored(database.db, newest, USERS, SYSTEMS);
     expect((await createApprovalLog(database.db).readAfter(0)).length).toBeGreaterThan(0);
   });
 });
@@ -113,7 +103,7 @@ describe('two replicas on one database fed the same events at once', () => {
     const { events, newest } = scenario(rand, 2000);
     // Each replica gets every event, in its own order and batching.
     await Promise.all(replicas.map((replica) => sendAll(replica, deliveries(rand, events), 3)));
-    await expectNewestStored(database.db, newest);
+    await expectNewestStored(database.db, newest, USERS, SYSTEMS);
     for (const replica of replicas) await expectMe(replica, newest);
   });
 
