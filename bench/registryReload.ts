@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_RELEASE_GRACE_MS } from '../gateway/supergraph/createVersionedGateway.ts';
 import { freePort } from '../lib/http/freePort.ts';
 import { DEV_ADMIN_TOKEN } from '../registry/http/changeRights.ts';
 import { demoSiteUrl } from '../subgraphs/malls/demoMalls.ts';
@@ -111,7 +112,8 @@ export async function benchRegistryReload(mongoUri: string): Promise<void> {
         await cycle();
         const first = replicas.gateways.map((g) => residentMiB(g.pid));
         for (let i = 1; i < CYCLES; i += 1) await cycle();
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        // Past the release grace, so versions replaced last are closed too.
+        await new Promise((resolve) => setTimeout(resolve, DEFAULT_RELEASE_GRACE_MS + 1000));
         const last = replicas.gateways.map((g) => residentMiB(g.pid));
         const sources = await Promise.all(replicas.gateways.map(async (g) => ((await (await fetch(`${g.url}/readyz`)).json()) as { openDataSources: number }).openDataSources));
         console.log(`gateway process RSS after 1 publish/delete cycle: ${first.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; after ${CYCLES}: ${last.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; open data sources ${sources.join(', ')}`);

@@ -34,7 +34,7 @@ export interface VersionedGatewayOptions {
   releaseGraceMs?: number;
 }
 
-const DEFAULT_RELEASE_GRACE_MS = 5000;
+export const DEFAULT_RELEASE_GRACE_MS = 5000;
 
 /**
  * Apollo Server's gateway, built from Apollo's supergraph loading contract,
