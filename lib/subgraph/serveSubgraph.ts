@@ -5,6 +5,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { listen } from '../http/listen.ts';
+import { useMetricsRoute, type Metrics } from '../metrics/createMetrics.ts';
 import type { GraphQLSchema } from 'graphql';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -19,6 +20,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    * a WebSocket endpoint on the same server); returns its own cleanup.
    */
   extend?: (app: Express, httpServer: Server) => Promise<() => Promise<void>> | (() => Promise<void>);
+  /** Served at `/metrics` when given. */
+  metrics?: Metrics;
 }
 
 export interface RunningSubgraph {
@@ -30,7 +33,7 @@ export interface RunningSubgraph {
 /** Largest request body a subgraph accepts; the gateway never sends more. */
 const BODY_LIMIT = '1mb';
 
-/** Serves one subgraph schema at `/graphql`, with `/healthz`. */
+/** Serves one subgraph schema at `/graphql`, with `/healthz` (and `/metrics`). */
 export async function serveSubgraph<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningSubgraph> {
@@ -49,6 +52,7 @@ export async function serveSubgraph<TContext extends BaseContext>(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
+  if (options.metrics) useMetricsRoute(app, options.metrics);
   const cleanupExtension = options.extend ? await options.extend(app, httpServer) : async () => undefined;
   app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
   const baseUrl = await listen(httpServer, options.port, options.host);
