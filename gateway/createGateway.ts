@@ -10,8 +10,10 @@ import { createAuthenticator, type Authenticator } from './auth/createAuthentica
 import { SubgraphDataSource } from './dataSources/SubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { listen } from '../lib/http/listen.ts';
+import { useMetricsRoute } from '../lib/metrics/createMetrics.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
+import { createGatewayMetrics } from './metrics/gatewayMetrics.ts';
 import { usePortal } from './portal/usePortal.ts';
 import { createOperationHandlers } from './subscriptions/createOperationHandlers.ts';
 import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
@@ -51,8 +53,9 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     buildDataSource: ({ name, url }, supergraphSdl) =>
       name === DIRECTORY_SUBGRAPH
         ? createDirectoryDataSource(supergraphSdl)
-        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs }),
+        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, observe: (...fetch) => metrics.subgraphFetch(...fetch) }),
   });
+  const metrics = createGatewayMetrics(gateway);
   const runtimes = createSubscriptionRuntimes(log, gateway);
   gateway.onVersion(runtimes.update);
 
@@ -60,7 +63,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const httpServer = createServer(app);
   const apollo = new ApolloServer<BaseContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin],
     includeStacktraceInErrorResponses: false,
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
     stopOnTerminationSignals: false,
@@ -68,7 +71,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   });
   await apollo.start();
 
-  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo });
+  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, onStream: () => metrics.subscriptionOpened() });
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');
@@ -78,6 +81,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     const status = gateway.status();
     return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected, openDataSources: gateway.openDataSources() } };
   });
+  useMetricsRoute(app, metrics.metrics);
   usePortal(app);
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(

@@ -3,12 +3,15 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { SubgraphOutcome } from '../metrics/gatewayMetrics.ts';
 
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   /** A subgraph that has not answered by then costs only its own fields. */
   deadlineMs: number;
+  /** Told how long each fetch for a client's operation took and how it ended. */
+  observe?: (subgraph: string, seconds: number, outcome: SubgraphOutcome) => void;
 }
 
 const deadlineFetch = (deadlineMs: number, agent: Agent): Fetcher =>
@@ -23,6 +26,7 @@ const deadlineFetch = (deadlineMs: number, agent: Agent): Fetcher =>
 export class SubgraphDataSource extends RemoteGraphQLDataSource {
   private readonly name: string;
   private readonly deadlineMs: number;
+  private readonly observe: SubgraphDataSourceOptions['observe'];
   /** Its own connection pool, so a subgraph removed by a reload leaves no sockets behind. */
   private readonly agent: Agent;
 
@@ -32,6 +36,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.agent = agent;
     this.name = options.name;
     this.deadlineMs = options.deadlineMs;
+    this.observe = options.observe;
   }
 
   /** Closes the pool once in-flight requests finish. */
@@ -47,11 +52,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const started = performance.now();
+    const observed = (outcome: SubgraphOutcome) => {
+      // Health checks and schema loads are not clients' fetches.
+      if ('incomingRequestContext' in options) this.observe?.(this.name, (performance.now() - started) / 1000, outcome);
+    };
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      observed(response.errors?.length ? 'errors' : 'ok');
+      return response;
     } catch (error) {
       // Health checks and schema loads report failures as they are.
       if (!('incomingRequestContext' in options)) throw error;
+      observed(isTimeout(error) ? 'timeout' : 'unavailable');
       const message = this.describe(error);
       const representations = options.request.variables?.representations;
       if (!Array.isArray(representations)) {
@@ -70,10 +83,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
 
   private describe(error: unknown): string {
     const err = error as { name?: string; message?: string; cause?: { code?: string } };
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+    if (isTimeout(error)) {
       return `subgraph "${this.name}" did not answer within ${this.deadlineMs} ms; its part of the result is missing`;
     }
     const reason = err.cause?.code ?? err.message ?? String(error);
     return `subgraph "${this.name}" failed (${reason}); its part of the result is missing`;
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }

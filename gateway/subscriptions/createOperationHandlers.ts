@@ -21,6 +21,8 @@ export function createOperationHandlers(options: {
   /** The runtime for the schema the transport validated the operation against. */
   runtime: (schema: GraphQLSchema) => SubscriptionRuntime | null;
   apollo: ApolloServer<BaseContext>;
+  /** A stream began; the returned function is called once it ends. */
+  onStream?: () => () => void;
 }): OperationHandlers {
   return {
     subscribe(args) {
@@ -28,12 +30,13 @@ export function createOperationHandlers(options: {
       if (!runtime) return { errors: [new GraphQLError('the gateway has no supergraph yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
       const context = (args.contextValue ?? {}) as StreamContext;
       try {
-        return executeSubscription(runtime, {
+        const result = executeSubscription(runtime, {
           document: args.document,
           operationName: args.operationName ?? undefined,
           variables: (args.variableValues ?? {}) as Record<string, unknown>,
           authorization: context.authorization,
         });
+        return options.onStream ? whileOpen(result, options.onStream()) : result;
       } catch (error) {
         return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message)] };
       }
@@ -53,6 +56,33 @@ export function createOperationHandlers(options: {
         errors: errors?.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
         extensions,
       };
+    },
+  };
+}
+
+/** The same stream, calling `ended` once when it finishes, fails or the client leaves. */
+function whileOpen<T>(stream: AsyncIterableIterator<T>, ended: () => void): AsyncIterableIterator<T> {
+  const finish = <R>(result: R) => {
+    ended();
+    return result;
+  };
+  return {
+    next: async () => {
+      try {
+        const result = await stream.next();
+        return result.done ? finish(result) : result;
+      } catch (error) {
+        throw finish(error);
+      }
+    },
+    return: async (value?: unknown) => finish(stream.return ? await stream.return(value) : { done: true as const, value: undefined }),
+    throw: async (error?: unknown) => {
+      ended();
+      if (stream.throw) return stream.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }

@@ -4,6 +4,7 @@ import type { ChangeOutcome, ChangeRequest, Registry } from '../createRegistry.t
 import { supergraphId } from '../../composition/supergraphId.ts';
 import { actorOf, createChangeRights, type Actor } from './changeRights.ts';
 import type { TokenRecords } from '../store/tokenRecords.ts';
+import { useRegistryMetrics } from '../metrics/registryMetrics.ts';
 import { createTeamTokens } from './teamTokens.ts';
 import { useTokenRoutes, userOf } from './tokenRoutes.ts';
 import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
@@ -31,6 +32,7 @@ export function useRegistryRoutes(
   const { requireAdmin, requireChangeRight } = createChangeRights(options.adminToken, teamTokens);
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  const metrics = useRegistryMetrics(app, registry);
 
   app.get('/v1/supergraph', async (req, res) => {
     const latest = await registry.latest();
@@ -66,6 +68,7 @@ export function useRegistryRoutes(
     if (!name.ok || !url.ok || !sdl.ok) return;
     const request = changeRequest(req, body, actorOf(res));
     const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, request);
+    metrics.change('publish', outcome);
     reply(res, outcome);
     if (outcome.status === 'published') log.info(`revision ${outcome.revision}: ${name.value} published by ${request.by}`);
   });
@@ -75,6 +78,7 @@ export function useRegistryRoutes(
     if (!name.ok) return void res.status(400).json({ error: name.error });
     const request = changeRequest(req, req.query as Record<string, unknown>, actorOf(res));
     const outcome = await registry.remove(name.value, request);
+    metrics.change('delete', outcome);
     reply(res, outcome);
     if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted by ${request.by}`);
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Db } from 'mongodb';
+import { createMetrics } from '../../lib/metrics/createMetrics.ts';
 import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
 import { createProductLoaders } from './productLoaders.ts';
 import { cacheProductLookups } from './cachedProductStore.ts';
@@ -36,5 +37,7 @@ export async function createCatalogSubgraph(options: CatalogSubgraphOptions): Pr
     context: async () => ({ store, loaders: createProductLoaders(store) }),
     port: options.port,
     host: options.host,
+    // The process's own figures (memory, CPU, event loop lag); its lookups are cached in memory and cheap.
+    metrics: createMetrics('catalog'),
   });
 }
