@@ -4,6 +4,8 @@
  */
 export interface Coalescer<T> {
   run(key: string, work: () => Promise<T>): Promise<T>;
+  /** Whether `run(key, …)` would join work already in flight. */
+  has(key: string): boolean;
   readonly inFlight: number;
 }
 
@@ -17,6 +19,7 @@ export function createCoalescer<T>(): Coalescer<T> {
       pending.set(key, promise);
       return promise;
     },
+    has: (key) => pending.has(key),
     get inFlight() {
       return pending.size;
     },

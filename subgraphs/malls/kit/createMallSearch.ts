@@ -17,6 +17,28 @@ export interface MallSearchResult {
   error: MallError | null;
 }
 
+/**
+ * Where a search's answer came from, by its costliest page: `memory`; `cache`
+ * (the mall's database, a page another replica crawled included); `crawl` (the
+ * site, a crawl in flight it joined included); `stale` (the site failed or was
+ * too slow: old cache plus an error); `none` (failed with nothing cached).
+ */
+export type AnsweredFrom = 'memory' | 'cache' | 'crawl' | 'stale' | 'none';
+
+/** Cheapest first. */
+export const ANSWERED_FROM: readonly AnsweredFrom[] = ['memory', 'cache', 'crawl', 'stale', 'none'];
+
+/** Where a page load joined a crawl instead of starting one. */
+export type SharedCrawlScope = 'process' | 'replica';
+
+export const SHARED_CRAWL_SCOPES: readonly SharedCrawlScope[] = ['process', 'replica'];
+
+/** Told how searches go (metrics), so the search needs no metrics library. */
+export interface MallSearchObserver {
+  answered(from: AnsweredFrom, error: MallError | null): void;
+  crawlShared(scope: SharedCrawlScope): void;
+}
+
 export interface MallSearchOptions {
   site: SiteDescription;
   cache: CrawlCache;
@@ -32,6 +54,7 @@ export interface MallSearchOptions {
   memoryEntries?: number;
   /** Coalesces crawls across the mall's replicas too; without it, within this process only. */
   leases?: CrawlLeases;
+  observer?: MallSearchObserver;
   log: Logger;
 }
 
@@ -44,16 +67,21 @@ export interface MallSearch {
   search(keyword: string, first: number): Promise<MallSearchResult>;
 }
 
+interface Crawled {
+  page: CachedPage;
+  from: 'cache' | 'crawl';
+}
+
 interface PageOutcome {
   page: CachedPage;
-  cached: boolean;
+  from: AnsweredFrom;
   error: MallError | null;
 }
 
 /** A mall's search: page by page through cache, coalescing and the site's limits. */
 export function createMallSearch(options: MallSearchOptions): MallSearch {
   const { site, cache, freshMs, log } = options;
-  const crawls = createCoalescer<{ page: CachedPage; cached: boolean }>();
+  const crawls = createCoalescer<Crawled>();
   // Fresh pages also stay in memory, so a warm search touches neither site nor database.
   const memory = createTtlCache<CachedPage>({ ttlMs: freshMs, maxEntries: options.memoryEntries ?? 2000 });
   const remember = (key: string, page: CachedPage) => memory.set(key, page, freshMs - (Date.now() - page.fetchedAt.getTime()));
@@ -92,18 +120,19 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     }
   };
 
-  const crawl = async (key: string, keyword: string, pageNumber: number) => {
+  const crawl = async (key: string, keyword: string, pageNumber: number): Promise<Crawled> => {
     const hit = await readCache(keyword, pageNumber);
     if (isFresh(hit)) {
       remember(key, hit);
-      return { page: hit, cached: true };
+      return { page: hit, from: 'cache' };
     }
     let holding = false;
     if (options.leases) {
       const elsewhere = await crawledElsewhere(options.leases, key, keyword, pageNumber);
       if (!('holding' in elsewhere)) {
+        options.observer?.crawlShared('replica');
         remember(key, elsewhere);
-        return { page: elsewhere, cached: true };
+        return { page: elsewhere, from: 'cache' };
       }
       holding = elsewhere.holding;
     }
@@ -127,13 +156,14 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
         log.warn(`${site.id}: storing crawl results failed (${error.message}); they will be crawled again`);
       })
       .finally(release);
-    return { page, cached: false };
+    return { page, from: 'crawl' };
   };
 
   const loadPage = async (keyword: string, pageNumber: number, deadlineAt: number): Promise<PageOutcome> => {
     const key = `${pageNumber}:${keyword}`;
     const remembered = memory.get(key);
-    if (remembered) return { page: remembered, cached: true, error: null };
+    if (remembered) return { page: remembered, from: 'memory', error: null };
+    if (crawls.has(key)) options.observer?.crawlShared('process');
     const shared = crawls.run(key, () => crawl(key, keyword, pageNumber));
     shared.catch(() => undefined); // a crawl outliving its search must not become an unhandled rejection
     try {
@@ -143,7 +173,7 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
       log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${mallError.message}); answering from stale cache`);
       const stale = await cache.get(keyword, pageNumber).catch(() => null);
       const page = stale ?? { offers: [], hasNextPage: false, fetchedAt: new Date() };
-      return { page, cached: stale !== null, error: mallError };
+      return { page, from: stale ? 'stale' : 'none', error: mallError };
     }
   };
 
@@ -153,17 +183,20 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
       const deadlineAt = Date.now() + options.deadlineMs;
       const pagesNeeded = Math.min(Math.ceil(first / site.pageSize), options.maxPages);
       const offers: CrawledOffer[] = [];
+      let from: AnsweredFrom = 'memory';
       let cached = true;
       let error: MallError | null = null;
       let fetchedAt: Date | null = null;
       for (let pageNumber = 1; pageNumber <= pagesNeeded; pageNumber++) {
         const outcome = await loadPage(keyword, pageNumber, deadlineAt);
         offers.push(...outcome.page.offers);
-        cached &&= outcome.cached;
+        cached &&= outcome.from !== 'crawl' && outcome.from !== 'none';
+        if (ANSWERED_FROM.indexOf(outcome.from) > ANSWERED_FROM.indexOf(from)) from = outcome.from;
         error ??= outcome.error;
         if (!fetchedAt || outcome.page.fetchedAt < fetchedAt) fetchedAt = outcome.page.fetchedAt;
         if (outcome.error || !outcome.page.hasNextPage || offers.length >= first) break;
       }
+      options.observer?.answered(from, error);
       return { offers: offers.slice(0, first), fetchedAt: fetchedAt ?? new Date(), cached, error };
     },
   };

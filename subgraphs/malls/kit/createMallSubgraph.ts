@@ -1,4 +1,5 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Metrics } from '../../../lib/metrics/createMetrics.ts';
 import type { GraphQLResolverMap } from '../../../lib/subgraph/resolverMap.ts';
 import { parse } from 'graphql';
 import { mallTypeName } from '../../../composition/mallNaming.ts';
@@ -17,6 +18,8 @@ export interface MallSubgraphOptions {
   crawlBase?: string;
   port?: number;
   host?: string;
+  /** Served at `/metrics` when given. */
+  metrics?: Metrics;
 }
 
 interface MallReference {
@@ -44,5 +47,5 @@ export function createMallSubgraph(options: MallSubgraphOptions): Promise<Runnin
     },
   } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema({ typeDefs: parse(mallSdl(mall)), resolvers });
-  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host });
+  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host, metrics: options.metrics });
 }

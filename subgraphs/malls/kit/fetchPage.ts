@@ -12,6 +12,8 @@ export interface FetchPageOptions {
   /** First backoff; doubles per retry. */
   backoffMs: number;
   userAgent?: string;
+  /** Told of every request sent to the site, retries included, once it has ended. */
+  onRequest?: (outcome: SiteRequestOutcome, seconds: number) => void;
 }
 
 export interface FetchedPage {
@@ -32,6 +34,23 @@ export class SiteFetchError extends Error {
   }
 }
 
+/**
+ * How one request to the site ended: `ok`; `http_429`; `http_5xx`; `http_4xx`
+ * (any other refusal); `timeout`; `network` (no connection); `too_large`.
+ */
+export type SiteRequestOutcome = 'ok' | 'http_429' | 'http_5xx' | 'http_4xx' | 'timeout' | 'network' | 'too_large';
+
+export const SITE_REQUEST_OUTCOMES: readonly SiteRequestOutcome[] = ['ok', 'http_429', 'http_5xx', 'http_4xx', 'timeout', 'network', 'too_large'];
+
+const OUTCOME_OF: Record<SiteFetchErrorCode, SiteRequestOutcome> = {
+  SITE_RATE_LIMITED: 'http_429',
+  SITE_UNAVAILABLE: 'http_5xx',
+  SITE_REJECTED: 'http_4xx',
+  SITE_TIMEOUT: 'timeout',
+  SITE_UNREACHABLE: 'network',
+  PAGE_TOO_LARGE: 'too_large',
+};
+
 /** Search pages are small; anything bigger is not one. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
@@ -41,7 +60,9 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
   for (let attempt = 0; attempt <= options.retries; attempt++) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
+    const started = performance.now();
     const outcome = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), options.userAgent);
+    options.onRequest?.(outcome.page ? 'ok' : OUTCOME_OF[outcome.error.code], (performance.now() - started) / 1000);
     if (outcome.page) return outcome.page;
     lastError = outcome.error;
     if (!outcome.retryable || attempt === options.retries) break;

@@ -1,7 +1,7 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../../lib/log.ts';
-import { bottleneckSettings, createSiteLimiter, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
+import { bottleneckSettings, createSiteLimiter, waitingJobs, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
 
 export interface SharedLimiterOptions {
   redisUrl: string;
@@ -128,6 +128,9 @@ export function createSharedSiteLimiter(limits: SiteLimits, options: SharedLimit
         return local.schedule(task);
       }
     },
+    // A search may wait in either: the shared limiter, or the local one while Redis is away.
+    waiting: () => local.waiting() + waitingJobs(current.limiter),
+    shared: () => sharing,
     async close() {
       closed = true;
       await local.close();

@@ -1,10 +1,12 @@
 import { envInt, envString } from '../../../lib/env.ts';
 import type { Logger } from '../../../lib/log.ts';
+import { createMetrics, type Metrics } from '../../../lib/metrics/createMetrics.ts';
 import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
 import { createCrawlCache } from './crawlCache.ts';
 import { createCrawlLeases, expireCrawlLeases } from './crawlLeases.ts';
 import { createMallSearch } from './createMallSearch.ts';
 import { createMallSubgraph } from './createMallSubgraph.ts';
+import { createMallMetrics } from './mallMetrics.ts';
 import type { SiteDescription } from './siteDescription.ts';
 import { createSharedSiteLimiter } from './sharedSiteLimiter.ts';
 import { createSiteLimiter, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
@@ -64,8 +66,11 @@ function redisUrlFromEnv(name: string, env: NodeJS.ProcessEnv): string | undefin
   return raw;
 }
 
-/** Starts one mall: its crawl cache database, its protected crawler, its subgraph. */
-export async function startMall(site: SiteDescription, config: MallConfig, log: Logger): Promise<RunningMall> {
+/**
+ * Starts one mall: its crawl cache database, its protected crawler, its
+ * subgraph, and its metrics at `/metrics` on the subgraph's port.
+ */
+export async function startMall(site: SiteDescription, config: MallConfig, log: Logger, metrics: Metrics = createMetrics(`mall-${site.id}`)): Promise<RunningMall> {
   const mongo = await connectMongo(config.mongoUri, databaseName(`mall_${site.id}`));
   const cache = await createCrawlCache(mongo.db, { retainMs: config.retainMs, log });
   const leaseExpiry = await expireCrawlLeases(mongo.db, log);
@@ -76,6 +81,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     backoffMs: 200,
   };
   const limiter = siteLimiter(site.id, { maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond }, config, fetchOptions.budgetMs, log);
+  const observer = createMallMetrics(metrics, site.id, limiter);
   const search = createMallSearch({
     site,
     cache,
@@ -84,8 +90,9 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     freshMs: config.freshMs,
     deadlineMs: config.deadlineMs,
     maxPages: config.maxPages,
-    fetch: fetchOptions,
+    fetch: { ...fetchOptions, onRequest: observer.siteRequest },
     leases: createCrawlLeases(mongo.db),
+    observer,
   });
   const subgraph = await createMallSubgraph({
     mall: { id: site.id, name: site.name, homepage: config.homepage },
@@ -93,6 +100,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     crawlBase: config.siteUrl,
     port: config.port,
     host: config.host,
+    metrics,
   });
   log.info(`mall ${site.id} (${site.name}) serving ${subgraph.url}, crawling ${site.homepage}`);
   return {
