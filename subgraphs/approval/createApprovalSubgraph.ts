@@ -4,10 +4,12 @@ import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import { createLogger, errorMessage, type Logger } from '../../lib/log.ts';
 import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
+import { createApprovalMetrics } from './approvalMetrics.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { contextFor, type ApprovalContext } from './context.ts';
 import { createBatchIngestor, type BatchIngestor } from './ingest/ingestBatch.ts';
 import { mountHttpIngest } from './ingest/httpIngest.ts';
+import type { IngestObserver } from './ingest/ingestObserver.ts';
 import { createResolvers } from './resolvers.ts';
 import { createApprovalStore } from './store/approvalStore.ts';
 import { createSystemDirectory, type BusinessSystem } from './systems.ts';
@@ -37,11 +39,14 @@ export interface ApprovalSubgraph extends RunningSubgraph {
    * publish), for other carriers of event batches such as a broker consumer.
    */
   ingestor: BatchIngestor;
+  /** The metrics' ingestion observer, for other carriers (pass it to startBrokerIngest). */
+  ingestObserver: IngestObserver;
 }
 
 /**
  * Serves the approval subgraph: GraphQL over HTTP and graphql-ws at
- * `/graphql`, signed event batches at `POST /events`.
+ * `/graphql`, signed event batches at `POST /events`, Prometheus metrics at
+ * `/metrics`.
  */
 export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): Promise<ApprovalSubgraph> {
   const log = options.log ?? createLogger('approval');
@@ -50,14 +55,16 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
   });
   const systems = createSystemDirectory(options.systems);
   const deps = { store, systems, jwtSecret: options.jwtSecret };
+  const metrics = createApprovalMetrics(options.systems.map((system) => system.id));
   const ingestor = createBatchIngestor({
     systems,
     store,
     changeFeed: options.changeFeed,
     onPublishError: (error) => log.warn(`announcing approval changes failed (${errorMessage(error)}); live views may lag until the next change`),
+    observer: metrics.ingest,
   });
   const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadApprovalTypeDefs()), resolvers: createResolvers(options.changeFeed) },
+    { typeDefs: parse(loadApprovalTypeDefs()), resolvers: createResolvers(options.changeFeed, metrics.subscriptions) },
   ]);
   const running = await serveSubgraph<ApprovalContext>({
     name: 'approval',
@@ -65,8 +72,9 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
     context: ({ headers }) => contextFor(headers.authorization, deps),
     port: options.port,
     host: options.host,
+    metrics: metrics.metrics,
     extend: (app, httpServer) => {
-      mountHttpIngest(app, ingestor, log);
+      mountHttpIngest(app, ingestor, log, metrics.ingest);
       return serveSubscriptions({
         httpServer,
         schema,
@@ -76,5 +84,5 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
       });
     },
   });
-  return { ...running, ingestor };
+  return { ...running, ingestor, ingestObserver: metrics.ingest };
 }

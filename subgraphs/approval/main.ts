@@ -1,5 +1,6 @@
 /**
- * The approval subgraph: GraphQL and graphql-ws at /graphql, `POST /events`.
+ * The approval subgraph: GraphQL and graphql-ws at /graphql, `POST /events`,
+ * Prometheus metrics at /metrics.
  * With AMQP_URL it also consumes events from RabbitMQ and shares changes with
  * the other replicas through it; without, changes stay in this process.
  *
@@ -56,11 +57,18 @@ runMain(log, async () => {
     });
     closers.push(() => subgraph.close());
     if (amqpUrl) {
-      const ingest = await startBrokerIngest({ amqpUrl, ingestor: subgraph.ingestor, log, names, prefetch: envInt('BROKER_PREFETCH', DEFAULT_PREFETCH) });
+      const ingest = await startBrokerIngest({
+        amqpUrl,
+        ingestor: subgraph.ingestor,
+        observer: subgraph.ingestObserver,
+        log,
+        names,
+        prefetch: envInt('BROKER_PREFETCH', DEFAULT_PREFETCH),
+      });
       closers.push(() => ingest.close());
     }
     const events = subgraph.url.replace(/\/graphql$/, '/events');
-    log.info(`approval subgraph ready at ${subgraph.url} (events: POST ${events}${amqpUrl ? `, and RabbitMQ exchange ${names.events}` : ''})`);
+    log.info(`approval subgraph ready at ${subgraph.url} (events: POST ${events}${amqpUrl ? `, and RabbitMQ exchange ${names.events}` : ''}; metrics: ${subgraph.url.replace(/\/graphql$/, '/metrics')})`);
     return closeAll;
   } catch (error) {
     await closeAll();

@@ -2,7 +2,7 @@ import { DateTimeScalar } from '../../lib/subgraph/dateTimeScalar.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph/resolverMap.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { callerOrNull, unauthenticated, type ApprovalContext } from './context.ts';
-import { summaryStream } from './subscriptions.ts';
+import { summaryStream, type SubscriptionObserver } from './subscriptions.ts';
 import { readSummary, type ApprovalSummary } from './summary.ts';
 import type { BusinessSystem } from './systems.ts';
 
@@ -17,7 +17,7 @@ function publicSystem(system: BusinessSystem): PublicSystem {
   return { id: system.id, name: system.name, url: system.url };
 }
 
-export function createResolvers(changeFeed: ChangeFeed) {
+export function createResolvers(changeFeed: ChangeFeed, subscriptions?: SubscriptionObserver) {
   return {
     DateTime: DateTimeScalar,
     Query: {
@@ -52,7 +52,7 @@ export function createResolvers(changeFeed: ChangeFeed) {
         subscribe: (_: unknown, __: unknown, context: ApprovalContext): AsyncIterableIterator<ApprovalSummary> => {
           const userId = callerOrNull(context);
           if (userId === null) throw unauthenticated('a subscription needs a signed-in user');
-          return summaryStream(userId, changeFeed, () => readSummary(context.store, context.systems, userId));
+          return summaryStream(userId, changeFeed, () => readSummary(context.store, context.systems, userId), subscriptions);
         },
         resolve: (summary: ApprovalSummary): ApprovalSummary => summary,
       },

@@ -1,6 +1,12 @@
 import type { ChangeFeed } from './changeFeed.ts';
 import type { ApprovalSummary } from './summary.ts';
 
+/** Told of live streams, for metrics. */
+export interface SubscriptionObserver {
+  /** A stream began; the returned function is called once, when it ends. */
+  opened(): () => void;
+}
+
 /**
  * The stream behind `approvalCountChanged`: the user's current summary at
  * once, then a fresh one after changes. Notifications only mark the summary
@@ -16,6 +22,7 @@ export function summaryStream(
   userId: string,
   changeFeed: ChangeFeed,
   read: () => Promise<ApprovalSummary>,
+  observer?: SubscriptionObserver,
 ): AsyncIterableIterator<ApprovalSummary> {
   let dirty = true;
   let finished = false;
@@ -31,10 +38,12 @@ export function summaryStream(
     dirty = true;
     signal();
   });
+  const ended = observer?.opened();
   const finish = () => {
     if (finished) return;
     finished = true;
     unsubscribe();
+    ended?.();
     signal();
   };
   const done = (): IteratorReturnResult<undefined> => ({ value: undefined, done: true });

@@ -2,6 +2,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { MAX_EVENTS_BODY_BYTES } from '../ingest/httpIngest.ts';
 import { IngestRejection, type BatchIngestor } from '../ingest/ingestBatch.ts';
+import type { IngestObserver } from '../ingest/ingestObserver.ts';
 import { keepConnected, withTimeout, type ReconnectDelays } from '../../../lib/amqp/keepConnected.ts';
 import { assertIngestTopology, brokerNames, DEFAULT_DELIVERY_LIMIT, headerString, type BrokerNames } from './topology.ts';
 
@@ -17,6 +18,8 @@ export interface BrokerIngestOptions {
   /** Backoff before a batch that could not be stored goes back to the queue; doubles per delivery. */
   retryDelays?: Partial<ReconnectDelays>;
   reconnectDelays?: Partial<ReconnectDelays>;
+  /** Told of refused, dead-lettered and failed batches (the ingestor reports stored ones). */
+  observer?: IngestObserver;
 }
 
 export interface BrokerIngest {
@@ -40,7 +43,7 @@ const CONFIRM_TIMEOUT_MS = 10_000;
  * limit dead-letters it if that keeps happening.
  */
 export async function startBrokerIngest(options: BrokerIngestOptions): Promise<BrokerIngest> {
-  const { ingestor, log } = options;
+  const { ingestor, log, observer } = options;
   const names = options.names ?? brokerNames();
   const prefetch = options.prefetch ?? DEFAULT_PREFETCH;
   // 0 would mean "no limit" to RabbitMQ: unbounded concurrent writes.
@@ -64,26 +67,30 @@ export async function startBrokerIngest(options: BrokerIngestOptions): Promise<B
   };
 
   const handle = async (channel: Channel, deadLetters: ConfirmChannel, message: ConsumeMessage): Promise<void> => {
+    const receivedAt = performance.now();
     const headers = message.properties.headers as Record<string, unknown> | undefined;
     try {
       // The same bound as POST /events, checked before anything parses the body.
       if (message.content.length > MAX_EVENTS_BODY_BYTES) {
-        throw new IngestRejection(400, `body exceeds ${MAX_EVENTS_BODY_BYTES} bytes; send at most 1000 events per message`);
+        throw new IngestRejection(400, 'too_large', `body exceeds ${MAX_EVENTS_BODY_BYTES} bytes; send at most 1000 events per message`);
       }
-      await ingestor.ingest(message.content, headerString(headers, 'x-signature'), message.fields.routingKey);
+      await ingestor.ingest(message.content, headerString(headers, 'x-signature'), message.fields.routingKey, { via: 'broker', receivedAt });
       // If the channel died meanwhile, ack fails and the batch is delivered again: harmless, the seq rule ignores repeats.
       settle(() => channel.ack(message));
     } catch (error) {
       if (!(error instanceof IngestRejection)) {
+        observer?.failed('broker');
         await requeueLater(channel, message, `storing a batch from RabbitMQ failed (${errorMessage(error)})`);
         return;
       }
+      observer?.refused('broker', error.reason);
       try {
         await withTimeout(deadLetter(deadLetters, names.deadExchange, message, error), CONFIRM_TIMEOUT_MS, 'RabbitMQ confirming the dead letter');
       } catch (publishError) {
         await requeueLater(channel, message, `moving a refused batch to ${names.deadExchange} failed (${errorMessage(publishError)})`);
         return;
       }
+      observer?.deadLettered(error.reason);
       settle(() => channel.ack(message));
       warnRefused(`refused a batch from RabbitMQ for "${message.fields.routingKey}" (${error.message}); moved it to ${names.deadQueue}`);
     }

@@ -9,9 +9,12 @@ export interface ApprovalEvent {
 
 /** A request the producer must fix; the message names the event and the field. */
 export class MalformedEventsError extends Error {
-  constructor(message: string) {
+  /** `too_many` apart from the rest: the fix is splitting the batch, not the events. */
+  readonly reason: 'malformed' | 'too_many';
+  constructor(message: string, reason: 'malformed' | 'too_many' = 'malformed') {
     super(message);
     this.name = 'MalformedEventsError';
+    this.reason = reason;
   }
 }
 
@@ -33,7 +36,7 @@ export function parseBatch(body: string): unknown[] {
   const items = Array.isArray(value) ? value : [value];
   if (items.length === 0) throw new MalformedEventsError('body holds no events; send one event or an array of them');
   if (items.length > MAX_EVENTS_PER_BATCH) {
-    throw new MalformedEventsError(`body holds ${items.length} events; at most ${MAX_EVENTS_PER_BATCH} fit in one request`);
+    throw new MalformedEventsError(`body holds ${items.length} events; at most ${MAX_EVENTS_PER_BATCH} fit in one request`, 'too_many');
   }
   return items;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Express, Response } from 'express';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { IngestRejection, type BatchIngestor } from './ingestBatch.ts';
+import type { IngestObserver } from './ingestObserver.ts';
 
 /** 1,000 events of ordinary size take about 150 KB; anything near 1 MB is a mistake or abuse. */
 export const MAX_EVENTS_BODY_BYTES = 1024 * 1024;
@@ -13,29 +14,34 @@ class BodyTooLargeError extends Error {}
  * batch is durably stored; a body over the limit is refused without reading
  * it to the end (the connection is closed instead).
  */
-export function mountHttpIngest(app: Express, ingestor: BatchIngestor, log: Logger): void {
+export function mountHttpIngest(app: Express, ingestor: BatchIngestor, log: Logger, observer?: IngestObserver): void {
   app.post('/events', async (req, res) => {
+    const receivedAt = performance.now();
     let body: Buffer;
     try {
       body = await readBody(req, MAX_EVENTS_BODY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
+        observer?.refused('http', 'too_large');
         // The client may still be sending; closing is cheaper than reading it all.
         res.set('Connection', 'close');
         reply(res, 413, { error: `body exceeds ${MAX_EVENTS_BODY_BYTES} bytes; send at most 1000 events per request` });
         return;
       }
+      observer?.refused('http', 'unreadable');
       reply(res, 400, { error: `could not read the body (${errorMessage(error)})` });
       return;
     }
     try {
-      const summary = await ingestor.ingest(body, req.get('x-signature'));
+      const summary = await ingestor.ingest(body, req.get('x-signature'), undefined, { via: 'http', receivedAt });
       reply(res, 202, summary);
     } catch (error) {
       if (error instanceof IngestRejection) {
+        observer?.refused('http', error.reason);
         reply(res, error.status, { error: error.message });
         return;
       }
+      observer?.failed('http');
       log.error(`storing an event batch failed (${errorMessage(error)}); the producer was told to retry`);
       reply(res, 503, { error: 'the events could not all be stored; retry the same request (repeats are harmless)' });
     }
