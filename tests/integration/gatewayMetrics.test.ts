@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
@@ -8,7 +8,7 @@ import { freePort } from '../../lib/http/freePort.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { scrape } from '../support/prometheusText.ts';
-import { OWNERS_SDL, startOwners, startTicker, TICKER_SDL, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
+import { startOwners, startTicker, writeTickerOwnersConfig, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 let dir: string;
@@ -20,16 +20,11 @@ let gatewayUrl: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateway-metrics-'));
   [ticker, owners] = await Promise.all([startTicker(), startOwners()]);
-  writeFileSync(join(dir, 'ticker.graphql'), TICKER_SDL);
-  writeFileSync(join(dir, 'owners.graphql'), OWNERS_SDL);
-  writeFileSync(
-    join(dir, 'supergraph.yaml'),
-    `subgraphs:\n  ticker:\n    routing_url: ${ticker.url}\n    schema:\n      file: ticker.graphql\n  owners:\n    routing_url: ${owners.url}\n    schema:\n      file: owners.graphql\n`,
-  );
+  const config = writeTickerOwnersConfig(dir, ticker, owners);
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = await spawnService(
-    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' }, readyUrl: `${gatewayUrl}/readyz` },
+    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' }, readyUrl: `${gatewayUrl}/readyz` },
     { logs: { logDir: dir } },
   );
 });

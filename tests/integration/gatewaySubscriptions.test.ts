@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../../lib/http/freePort.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
-import { OWNERS_SDL, startOwners, startTicker, TICKER_SDL, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
+import { startOwners, startTicker, writeTickerOwnersConfig, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
 
 const SECRET = 'subscription-test-secret';
 const TICKS = 'subscription ($count: Int!) { ticks(count: $count) { n subscriber system { id owner } } }';
@@ -38,16 +38,11 @@ async function collect<T>(iterator: AsyncIterable<T>, limit = 100): Promise<T[]>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-subs-'));
   [ticker, owners] = await Promise.all([startTicker(), startOwners()]);
-  writeFileSync(join(dir, 'ticker.graphql'), TICKER_SDL);
-  writeFileSync(join(dir, 'owners.graphql'), OWNERS_SDL);
-  writeFileSync(
-    join(dir, 'supergraph.yaml'),
-    `subgraphs:\n  ticker:\n    routing_url: ${ticker.url}\n    schema:\n      file: ticker.graphql\n  owners:\n    routing_url: ${owners.url}\n    schema:\n      file: owners.graphql\n`,
-  );
+  const config = writeTickerOwnersConfig(dir, ticker, owners);
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = await spawnService(
-    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), JWT_SECRET: SECRET }, readyUrl: `${gatewayUrl}/readyz` },
+    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET }, readyUrl: `${gatewayUrl}/readyz` },
     { logs: { logDir: dir } },
   );
 });

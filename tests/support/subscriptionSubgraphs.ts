@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -72,4 +74,16 @@ export async function startOwners(): Promise<TestSubgraph> {
   const schema = buildSubgraphSchema({ typeDefs: parse(OWNERS_SDL), resolvers: resolvers as GraphQLResolverMap<unknown> });
   const subgraph = await serveSubgraph({ name: 'owners', schema, context: async () => ({}) });
   return { ...subgraph, sockets: () => 0 };
+}
+
+/** Writes a supergraph.yaml (and the SDL files it names) for ticker and owners into `dir`; returns its path. */
+export function writeTickerOwnersConfig(dir: string, ticker: TestSubgraph, owners: TestSubgraph): string {
+  writeFileSync(join(dir, 'ticker.graphql'), TICKER_SDL);
+  writeFileSync(join(dir, 'owners.graphql'), OWNERS_SDL);
+  const config = join(dir, 'supergraph.yaml');
+  writeFileSync(
+    config,
+    `subgraphs:\n  ticker:\n    routing_url: ${ticker.url}\n    schema:\n      file: ticker.graphql\n  owners:\n    routing_url: ${owners.url}\n    schema:\n      file: owners.graphql\n`,
+  );
+  return config;
 }
