@@ -1,9 +1,10 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { DATE_TIME_SHAPE, parseDateTime } from '../time/parseDateTime.ts';
 
-/** ISO-8601 instants, as every subgraph of the contract uses them. */
+/** RFC 3339 instants, as every subgraph of the contract uses them; input follows the ingestion's rule. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant in ISO-8601, UTC: 2026-11-22T06:00:00.000Z',
+  description: 'An instant in RFC 3339, UTC on output: 2026-11-22T06:00:00.000Z',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime cannot represent ${String(value)}`);
@@ -13,13 +14,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDate(value);
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string in ISO-8601');
+    if (ast.kind !== Kind.STRING) throw new GraphQLError(`DateTime ${DATE_TIME_SHAPE}`);
     return parseDate(ast.value);
   },
 });
 
 function parseDate(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime must be an ISO-8601 string, got ${JSON.stringify(value)}`);
-  return date;
+  const reading = parseDateTime(value);
+  if (!reading.ok) throw new GraphQLError(`DateTime ${reading.problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return reading.date;
 }

@@ -32,7 +32,7 @@ describe('approval event parsing', () => {
     expect(malformed(() => validateEvent({ ...good, seq: 2 ** 53 }, 1))).toMatch(/event 1: seq/);
     expect(malformed(() => validateEvent({ ...good, userId: '' }, 2))).toBe('event 2: userId must be a non-empty string');
     expect(malformed(() => validateEvent({ ...good, userId: 'x'.repeat(201) }, 2))).toMatch(/event 2: userId must be at most 200/);
-    expect(malformed(() => validateEvent({ ...good, occurredAt: undefined }, 4))).toMatch(/^event 4: occurredAt must be an ISO-8601/);
+    expect(malformed(() => validateEvent({ ...good, occurredAt: undefined }, 4))).toMatch(/^event 4: occurredAt must be an RFC 3339 date-time/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22 06:00' }, 4))).toMatch(/^event 4: occurredAt/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:00:00' }, 4))).toMatch(/with an offset/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-13-45T99:00:00Z' }, 4))).toMatch(/^event 4: occurredAt/);
@@ -43,6 +43,24 @@ describe('approval event parsing', () => {
     expect(validateEvent({ ...good, occurredAt: '2026-11-22T15:00:00.123+09:00' }, 0).occurredAt.toISOString()).toBe('2026-11-22T06:00:00.123Z');
     expect(validateEvent({ ...good, count: 0, seq: 0 }, 0)).toMatchObject({ count: 0, seq: 0 });
     expect(validateEvent({ ...good, count: 1_000_000, seq: Number.MAX_SAFE_INTEGER, extra: true }, 0).seq).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('refuses days and times that do not exist instead of rolling them over', () => {
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-02-31T06:00:00Z' }, 7))).toBe('event 7: occurredAt names a day that does not exist: 2026-02-31');
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-02-29T06:00:00Z' }, 0))).toMatch(/day that does not exist: 2026-02-29/);
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-04-31T06:00:00+09:00' }, 0))).toMatch(/day that does not exist: 2026-04-31/);
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T24:00:00Z' }, 2))).toBe('event 2: occurredAt names a time that does not exist: 24:00:00');
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:60:00Z' }, 0))).toMatch(/time that does not exist: 06:60:00/);
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:00:00+24:00' }, 0))).toMatch(/offset that does not exist: \+24:00/);
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:00Z' }, 0))).toMatch(/must be an RFC 3339 date-time/);
+  });
+
+  it('accepts leap days, offsets either side of UTC and long fractions', () => {
+    expect(validateEvent({ ...good, occurredAt: '2028-02-29T23:59:59Z' }, 0).occurredAt.toISOString()).toBe('2028-02-29T23:59:59.000Z');
+    expect(validateEvent({ ...good, occurredAt: '2000-02-29T00:00:00Z' }, 0).occurredAt.toISOString()).toBe('2000-02-29T00:00:00.000Z');
+    expect(validateEvent({ ...good, occurredAt: '2026-03-01T08:30:00+09:00' }, 0).occurredAt.toISOString()).toBe('2026-02-28T23:30:00.000Z');
+    expect(validateEvent({ ...good, occurredAt: '2026-12-31T22:00:00-05:30' }, 0).occurredAt.toISOString()).toBe('2027-01-01T03:30:00.000Z');
+    expect(validateEvent({ ...good, occurredAt: '2026-11-22t06:00:00.123456789z' }, 0).occurredAt.toISOString()).toBe('2026-11-22T06:00:00.123Z');
   });
 
   it('refuses bad JSON, empty and oversized batches', () => {

@@ -1,3 +1,5 @@
+import { parseDateTime } from '../../../lib/time/parseDateTime.ts';
+
 /** One approval event, checked: the newest `seq` per (userId, system) wins. */
 export interface ApprovalEvent {
   system: string;
@@ -21,9 +23,6 @@ export class MalformedEventsError extends Error {
 export const MAX_EVENTS_PER_BATCH = 1000;
 export const MAX_USER_ID_LENGTH = 200;
 export const MAX_COUNT = 1_000_000;
-
-// A date-time with an explicit offset: without one an instant is ambiguous.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** The body's events as raw values: one object or an array of 1..1000. */
 export function parseBatch(body: string): unknown[] {
@@ -77,13 +76,11 @@ export function validateEvent(item: unknown, index: number): ApprovalEvent {
   if (userId.length > MAX_USER_ID_LENGTH) fail(`userId must be at most ${MAX_USER_ID_LENGTH} characters`);
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) fail('count must be a non-negative integer');
   if (count > MAX_COUNT) fail(`count must be at most ${MAX_COUNT}`);
-  if (typeof occurredAt !== 'string' || !ISO_DATE_TIME.test(occurredAt)) {
-    fail('occurredAt must be an ISO-8601 date-time with an offset, like 2026-11-22T06:00:00Z');
-  }
-  const when = new Date(occurredAt);
-  if (Number.isNaN(when.getTime())) fail('occurredAt is not a real date-time');
+  // An offset is required: without one an instant is ambiguous; and no rollover of impossible days.
+  const when = parseDateTime(occurredAt);
+  if (!when.ok) fail(`occurredAt ${when.problem}`);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) fail('seq must be a non-negative safe integer');
-  return { system, userId, count, occurredAt: when, seq };
+  return { system, userId, count, occurredAt: when.date, seq };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
