@@ -1,5 +1,6 @@
 import { composeSupergraph } from '../../composition/composeSupergraph.ts';
 import type { SubgraphDefinition } from '../../composition/subgraphDefinition.ts';
+import { ownershipViolations, type ChangeScope } from './checkOwnership.ts';
 import { apiSchemaOf, breakingChanges } from './findBreakingChanges.ts';
 
 export type SubgraphChange =
@@ -10,17 +11,20 @@ export type Verdict =
   | { ok: true; subgraphs: SubgraphDefinition[]; supergraphSdl: string; malls: string[]; breaking: string[] }
   | { ok: false; reason: 'composition'; errors: string[] }
   | { ok: false; reason: 'breaking'; breaking: string[] }
+  | { ok: false; reason: 'ownership'; errors: string[] }
   | { ok: false; reason: 'unknown-subgraph'; errors: string[] };
 
 /**
  * Decides a publish or delete against the current set of subgraphs: the
  * result must compose, and unless `allowBreaking` it must not break clients
- * of the current API. Pure, so `check` and the real thing agree.
+ * of the current API, and a team may contribute only what it owns
+ * (checkOwnership.ts). Pure, so `check` and the real thing agree.
  */
 export function evaluateChange(
   current: { subgraphs: readonly SubgraphDefinition[]; supergraphSdl: string | null },
   change: SubgraphChange,
   allowBreaking: boolean,
+  scope: ChangeScope = { kind: 'admin' },
 ): Verdict {
   const name = change.action === 'publish' ? change.subgraph.name : change.name;
   const others = current.subgraphs.filter((s) => s.name !== name);
@@ -31,6 +35,8 @@ export function evaluateChange(
   if (next.length === 0) return { ok: false, reason: 'composition', errors: ['deleting the last subgraph would leave an empty supergraph'] };
   const composed = composeSupergraph([...next].sort((a, b) => a.name.localeCompare(b.name)));
   if (!composed.ok) return { ok: false, reason: 'composition', errors: composed.errors };
+  const trespasses = ownershipViolations({ scope, subgraph: name, before: current.supergraphSdl, after: composed.supergraphSdl });
+  if (trespasses.length > 0) return { ok: false, reason: 'ownership', errors: trespasses };
   const breaking = current.supergraphSdl ? breakingChanges(apiSchemaOf(current.supergraphSdl), apiSchemaOf(composed.supergraphSdl)) : [];
   if (breaking.length > 0 && !allowBreaking) return { ok: false, reason: 'breaking', breaking };
   return { ok: true, subgraphs: next, supergraphSdl: composed.supergraphSdl, malls: composed.malls.map((m) => m.id), breaking };
