@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
+import { createErrorMasker, isMaskedMessage } from '../lib/errors/createErrorMasker.ts';
 import type { Logger } from '../lib/log.ts';
 import { createAuthenticator, type Authenticator } from './auth/createAuthenticator.ts';
 import { SubgraphDataSource } from './dataSources/SubgraphDataSource.ts';
@@ -65,6 +66,13 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     gateway,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin],
     includeStacktraceInErrorResponses: false,
+    // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
+    formatError: createErrorMasker({
+      where: 'the gateway',
+      log,
+      unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
+      passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
+    }),
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
     stopOnTerminationSignals: false,
     validationRules: operationLimitRules(options.limits ?? DEFAULT_OPERATION_LIMITS),

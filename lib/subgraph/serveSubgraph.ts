@@ -4,7 +4,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
+import { createErrorMasker } from '../errors/createErrorMasker.ts';
 import { listen } from '../http/listen.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { useMetricsRoute, type Metrics } from '../metrics/createMetrics.ts';
 import type { GraphQLSchema } from 'graphql';
 
@@ -22,6 +24,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   extend?: (app: Express, httpServer: Server) => Promise<() => Promise<void>> | (() => Promise<void>);
   /** Served at `/metrics` when given. */
   metrics?: Metrics;
+  /** Where masked errors are logged in full; default: a logger named after the subgraph. */
+  log?: Logger;
 }
 
 export interface RunningSubgraph {
@@ -43,8 +47,9 @@ export async function serveSubgraph<TContext extends BaseContext>(
     schema: options.schema,
     // No Apollo usage reporting here, so no per-request federated traces either.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
-    // Subgraph errors travel to the gateway, which shapes them for clients.
+    // Subgraph errors travel through the gateway to clients: driver messages and addresses stay in the log.
     includeStacktraceInErrorResponses: false,
+    formatError: createErrorMasker({ where: `subgraph ${options.name}`, log: options.log ?? createLogger(options.name) }),
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
     stopOnTerminationSignals: false,
   });

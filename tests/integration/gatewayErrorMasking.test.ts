@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/http/freePort.ts';
+import { listen } from '../../lib/http/listen.ts';
+import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
+import { postGraphQL } from '../support/graphqlClient.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+const SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+type Query { leaky: String coded: String }`;
+
+/** A team's subgraph not built on our kit: it tells whoever asks what its driver said. */
+function startLeakySubgraph(): Server {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const error = body.includes('coded')
+        ? { message: 'site http://192.168.7.7:8080/search answered 500', path: ['coded'], extensions: { code: 'SITE_UNAVAILABLE' } }
+        : { message: 'connect ECONNREFUSED 10.1.2.3:5432', path: ['leaky'] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { [error.path[0]!]: null }, errors: [error] }));
+    });
+  });
+}
+
+describe('errors at the gateway', () => {
+  let subgraph: Server;
+  let gateway: ServiceProcess;
+  let gatewayUrl: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    subgraph = startLeakySubgraph();
+    const subgraphUrl = await listen(subgraph);
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-gwmask-'));
+    writeFileSync(join(dir, 'leaky.graphql'), SDL);
+    writeFileSync(join(dir, 'supergraph.yaml'), `subgraphs:\n  leaky:\n    routing_url: ${subgraphUrl}/graphql\n    schema:\n      file: leaky.graphql\n`);
+    const port = await freePort();
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEHOUSE_REGISTRY_URL: '' };
+    gateway = await spawnService({ name: 'gateway', entry: 'gateway/main.ts', env, readyUrl: `${gatewayUrl}/readyz` }, { logs: { logDir: dir } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await new Promise((resolve) => subgraph?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("masks a subgraph's unexpected error and keeps the original in the gateway's log", async () => {
+    const response = await postGraphQL(`${gatewayUrl}/graphql`, '{ leaky }');
+    const [error] = response.errors ?? [];
+    expect(JSON.stringify(response)).not.toMatch(/10\.1\.2\.3|5432|ECONNREFUSED/);
+    expect(error).toMatchObject({ path: ['leaky'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'leaky' } });
+    const id = /^internal error in subgraph leaky; see the log of the gateway \(id ([0-9a-f]{8})\)$/.exec(error?.message ?? '')?.[1];
+    expect(id, error?.message).toBeDefined();
+    const line = await waitFor('the original in the gateway log', () => readFileSync(join(dir, 'gateway.log'), 'utf8').split('\n').find((l) => l.includes(`(id ${id})`)));
+    expect(line).toMatch(/from subgraph leaky .*connect ECONNREFUSED 10\.1\.2\.3:5432/);
+  });
+
+  it('passes an error a subgraph raised on purpose, without the addresses in it', async () => {
+    const response = await postGraphQL(`${gatewayUrl}/graphql`, '{ coded }');
+    expect(response.errors?.[0]).toMatchObject({ message: 'site (address withheld) answered 500', extensions: { code: 'SITE_UNAVAILABLE', serviceName: 'leaky' } });
+  });
+});
