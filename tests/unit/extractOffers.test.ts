@@ -8,6 +8,7 @@ import { createSite as createDaehanSite } from '../../subgraphs/malls/daehan/sit
 import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
 import { decodePage, pageCharset } from '../../subgraphs/malls/kit/decodePage.ts';
 import { buildSearchUrl, extractOffers, SiteLayoutError } from '../../subgraphs/malls/kit/extractOffers.ts';
+import { PageTooComplexError } from '../../subgraphs/malls/kit/parseHtmlWithBudget.ts';
 import { modelCode, modelInParentheses, parseWonPrice } from '../../subgraphs/malls/kit/parseText.ts';
 import type { CrawledOffer, SiteDescription } from '../../subgraphs/malls/kit/siteDescription.ts';
 import { createSite as createSejongSite } from '../../subgraphs/malls/sejong/site.ts';
@@ -224,28 +225,100 @@ describe('extractOffers on pages it cannot read', () => {
     expect(offer?.title).not.toContain('alert(1)');
   });
 
-  it('skips javascript: and data: links, and drops data: images', () => {
-    const item = (href: string, src: string) =>
-      `<li class="prd-item"><a class="prd-link" href="${href}"><img class="prd-thumb" src="${src}"><span class="prd-name">x</span></a><span class="prd-price">1원</span></li>`;
-    const html = `<ul>${item('javascript:alert(1)', '/a.jpg')}${item('data:text/html,hi', '/a.jpg')}${item('//cdn.example/g/1', 'data:image/gif;base64,R0lGOD')}</ul>`;
-    expect(extractOffers(html, hanbit, `https://mall.example/hanbit/search`).offers).toEqual([
-      { title: 'x', price: 1, currency: 'KRW', url: 'https://cdn.example/g/1', imageUrl: null, model: null },
+  it('reads a page with junk around its items as a layout change', () => {
+    const junk = '<div class="x"><span>가나다 &amp; junk 123</span><img src=x></div>\n'.repeat(5_000);
+    expect(() => extractOffers(junk, sejong, ORIGIN)).toThrow(SiteLayoutError);
+  });
+});
+
+describe('extractOffers within its parse budget', () => {
+  /** Throws what extractOffers throws, timed. */
+  function refusal(html: string, site: SiteDescription = hanbit): { error: unknown; ms: number } {
+    const started = performance.now();
+    try {
+      extractOffers(html, site, `${ORIGIN}/${site.id}/search`);
+    } catch (error) {
+      return { error, ms: performance.now() - started };
+    }
+    throw new Error('the page was read');
+  }
+
+  it('refuses 60,000 <div a="<"> (645 KB) at once: a `<` in an attribute hides no nesting from the parser\'s own count', () => {
+    const hostile = '<div a="<">'.repeat(60_000);
+    expect(hostile.length).toBeGreaterThan(640_000);
+    const { error, ms } = refusal(hostile);
+    expect(error).toBeInstanceOf(PageTooComplexError);
+    expect(error).toMatchObject({ code: 'PAGE_TOO_COMPLEX', message: expect.stringMatching(/nests elements more than 512 deep/) });
+    // Parsed to the end, this page takes the parser tens of seconds.
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('refuses other nestings the parser builds: unclosed tags, formatting elements, tables', () => {
+    for (const html of ['<div class="x"><p>가나다</span>'.repeat(200_000), '<b>'.repeat(500_000), '<table><tr><td>'.repeat(100_000), '<div title=">">'.repeat(60_000)]) {
+      const { error, ms } = refusal(html, daehan);
+      expect(error).toMatchObject({ code: 'PAGE_TOO_COMPLEX' });
+      expect(ms).toBeLessThan(2000);
+    }
+  });
+
+  it('refuses a page of more elements than any search page has (a 5 MB page of junk)', () => {
+    const junk = '<div class="x"><span>가나다 &amp; junk 123</span><img src=x></div>\n'.repeat(80_000);
+    expect(junk.length).toBeGreaterThan(5_000_000);
+    const { error, ms } = refusal(junk, sejong);
+    expect(error).toMatchObject({ code: 'PAGE_TOO_COMPLEX', message: expect.stringMatching(/more than 100000 elements/) });
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('reads a page nested 400 deep, as deep as sloppy real pages get and more', () => {
+    const item = fixture('hanbit/search-airpods-p1.html');
+    const deep = `${'<div>'.repeat(400)}${item}${'</div>'.repeat(400)}`;
+    expect(extractOffers(deep, hanbit, buildSearchUrl(hanbit, 'airpods', 1)).offers).toHaveLength(20);
+  });
+});
+
+describe('offer links', () => {
+  const item = (href: string, src = '/hanbit/img/1.jpg') =>
+    `<li class="prd-item"><a class="prd-link" href="${href}"><img class="prd-thumb" src="${src}"><span class="prd-name">x</span></a><span class="prd-price">1원</span></li>`;
+  const read = (items: string[], site: SiteDescription = hanbit, linkOrigins: string[] = []) =>
+    extractOffers(`<ul>${items.join('')}</ul>`, site, `${ORIGIN}/hanbit/search?q=x&page=1`, linkOrigins).offers;
+
+  it('keeps absolute http(s) links on the site, relative ones resolved', () => {
+    expect(read([item('/hanbit/goods/1'), item(`${ORIGIN}/hanbit/goods/2`, `${ORIGIN}/hanbit/img/2.jpg`)])).toEqual([
+      { title: 'x', price: 1, currency: 'KRW', url: `${ORIGIN}/hanbit/goods/1`, imageUrl: `${ORIGIN}/hanbit/img/1.jpg`, model: null },
+      { title: 'x', price: 1, currency: 'KRW', url: `${ORIGIN}/hanbit/goods/2`, imageUrl: `${ORIGIN}/hanbit/img/2.jpg`, model: null },
     ]);
   });
 
-  it('handles a 5 MB page of junk with a SiteLayoutError in reasonable time', () => {
-    const junk = '<div class="x"><span>가나다 &amp; junk 123</span><img src=x></div>\n'.repeat(80_000);
-    expect(junk.length).toBeGreaterThan(5_000_000);
-    expect(() => extractOffers(junk, sejong, ORIGIN)).toThrow(SiteLayoutError);
+  it.each([
+    ['protocol-relative', '//evil.example/x'],
+    ['javascript:', 'javascript:alert(1)'],
+    ['data:', 'data:text/html,hi'],
+    ['another host', 'https://evil.example/hanbit/goods/1'],
+    ['another port of the same host', 'http://127.0.0.1:4101/hanbit/goods/1'],
+    ['https on the same host (another origin)', 'https://127.0.0.1:4100/hanbit/goods/1'],
+    ['a metadata address', 'http://169.254.169.254/latest/meta-data/'],
+    ['an internal host', 'http://10.0.0.7:8080/admin'],
+    ['credentials', 'http://admin:secret@127.0.0.1:4100/hanbit/goods/1'],
+  ])('drops an offer whose link is %s and keeps the rest', (_, href) => {
+    const offers = read([item(href), item('/hanbit/goods/9')]);
+    expect(offers.map((o) => o.url)).toEqual([`${ORIGIN}/hanbit/goods/9`]);
   });
 
-  it('refuses absurdly nested markup before parsing it (parsing it would take minutes)', () => {
-    const started = Date.now();
-    const nested = '<div class="x"><p>가나다</span>'.repeat(200_000);
-    expect(() => extractOffers(nested, daehan, ORIGIN)).toThrow(/^daehan: the search page nests elements more than 1000 deep/);
-    expect(() => extractOffers('<b>'.repeat(500_000), daehan, ORIGIN)).toThrow(SiteLayoutError);
-    // Only a loose sanity bound: the refusal is a linear scan, the parse it avoids is quadratic.
-    expect(Date.now() - started).toBeLessThan(20_000);
+  it('refuses a page whose every link leads off the site as a layout change, with nothing made up', () => {
+    expect(() => read([item('//evil.example/1'), item('http://10.0.0.1/2')])).toThrow(SiteLayoutError);
+  });
+
+  it('keeps an offer whose image is off the site, with imageUrl null', () => {
+    for (const src of ['//cdn.evil.example/1.jpg', 'http://169.254.169.254/1.jpg', 'javascript:alert(1)', 'data:image/gif;base64,R0lGOD']) {
+      expect(read([item('/hanbit/goods/1', src)])).toEqual([{ title: 'x', price: 1, currency: 'KRW', url: `${ORIGIN}/hanbit/goods/1`, imageUrl: null, model: null }]);
+    }
+  });
+
+  it('allows the origins the site description names and the mall homepage the caller gives', () => {
+    const withCdn = { ...hanbit, allowedOrigins: ['https://img.hanbit.example'] };
+    const offers = read([item('https://shop.hanbit.example/goods/1', 'https://img.hanbit.example/1.jpg')], withCdn, ['https://shop.hanbit.example/hanbit/']);
+    expect(offers).toMatchObject([{ url: 'https://shop.hanbit.example/goods/1', imageUrl: 'https://img.hanbit.example/1.jpg' }]);
+    expect(() => read([item('/x')], { ...hanbit, allowedOrigins: ['ftp://files.example'] })).toThrow(/hanbit: "ftp:\/\/files.example" is not an http\(s\) URL/);
   });
 });
 

@@ -4,6 +4,7 @@ import { createCoalescer } from './coalesce.ts';
 import type { CachedPage, CrawlCache } from './crawlCache.ts';
 import type { CrawlLeases } from './crawlLeases.ts';
 import { crawlPage } from './crawlPage.ts';
+import { sharedPageReader, type PageReader } from './createPageReader.ts';
 import type { FetchPageOptions } from './fetchPage.ts';
 import { toMallError, type MallError } from './mallError.ts';
 import type { CrawledOffer, SiteDescription } from './siteDescription.ts';
@@ -44,6 +45,10 @@ export interface MallSearchOptions {
   cache: CrawlCache;
   limiter: SiteLimiter;
   fetch: FetchPageOptions;
+  /** Parses crawled pages off the event loop; default one reader shared by the process. */
+  reader?: PageReader;
+  /** Origins besides the site's own that offers may link to: the mall's public homepage. */
+  linkOrigins?: readonly string[];
   /** Cached pages younger than this are served without asking the site. */
   freshMs: number;
   /** A search answers within this, from stale cache if the site is slower. */
@@ -81,6 +86,7 @@ interface PageOutcome {
 /** A mall's search: page by page through cache, coalescing and the site's limits. */
 export function createMallSearch(options: MallSearchOptions): MallSearch {
   const { site, cache, freshMs, log } = options;
+  const crawlOptions = { fetch: options.fetch, reader: options.reader ?? sharedPageReader(), linkOrigins: options.linkOrigins };
   const crawls = createCoalescer<Crawled>();
   // Fresh pages also stay in memory, so a warm search touches neither site nor database.
   const memory = createTtlCache<CachedPage>({ ttlMs: freshMs, maxEntries: options.memoryEntries ?? 2000 });
@@ -140,7 +146,7 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     const fetchedAt = new Date();
     let extracted;
     try {
-      extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, options.fetch));
+      extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, crawlOptions));
     } catch (error) {
       void release();
       throw error;

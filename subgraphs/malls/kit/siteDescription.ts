@@ -10,6 +10,12 @@ export interface SiteDescription {
   name: string;
   /** Base URL of the site; search paths and relative links resolve against it. */
   homepage: string;
+  /**
+   * Other origins that are part of the site (`https://img.hanbit.example`, its
+   * https twin): the crawler follows redirects there and offers may link
+   * there. Redirects and links anywhere else are refused.
+   */
+  allowedOrigins?: string[];
   /** Search page path template with `{keyword}` and `{page}` (1-based): `/search?q={keyword}&page={page}`. */
   searchPath: string;
   /** How the keyword is percent-encoded in the URL; EUC-KR sites expect EUC-KR bytes. */

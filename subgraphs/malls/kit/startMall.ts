@@ -5,6 +5,7 @@ import { connectMongo, databaseName } from '../../../lib/mongo/connectMongo.ts';
 import { createCrawlCache } from './crawlCache.ts';
 import { createCrawlLeases, expireCrawlLeases } from './crawlLeases.ts';
 import { createMallSearch } from './createMallSearch.ts';
+import { createPageReader } from './createPageReader.ts';
 import { createMallSubgraph } from './createMallSubgraph.ts';
 import { createMallMetrics } from './mallMetrics.ts';
 import type { SiteDescription } from './siteDescription.ts';
@@ -82,6 +83,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
   };
   const limiter = siteLimiter(site.id, { maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond }, config, fetchOptions.budgetMs, log);
   const observer = createMallMetrics(metrics, site.id, limiter);
+  const reader = createPageReader();
   const search = createMallSearch({
     site,
     cache,
@@ -91,6 +93,8 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     deadlineMs: config.deadlineMs,
     maxPages: config.maxPages,
     fetch: { ...fetchOptions, onRequest: observer.siteRequest },
+    reader,
+    linkOrigins: [config.homepage],
     leases: createCrawlLeases(mongo.db),
     observer,
   });
@@ -109,6 +113,7 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     close: async () => {
       await subgraph.close();
       await limiter.close();
+      await reader.close();
       cache.close();
       leaseExpiry.close();
       await mongo.close();
