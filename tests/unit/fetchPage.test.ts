@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchPage, MAX_PAGE_BYTES, retryAfterMs, SiteFetchError } from '../../subgraphs/malls/kit/fetchPage.ts';
+import { fetchPage, MAX_PAGE_BYTES, MAX_REDIRECTS, retryAfterMs, SiteFetchError } from '../../subgraphs/malls/kit/fetchPage.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
 
@@ -78,6 +78,56 @@ describe('fetchPage', () => {
 
   it('reports an unreachable site as SITE_UNREACHABLE', async () => {
     await expect(fetchPage('http://127.0.0.1:1/search', { ...options, retries: 0 })).rejects.toMatchObject({ code: 'SITE_UNREACHABLE' });
+  });
+});
+
+describe('fetchPage redirects', () => {
+  const at = (url: string, path: string) => new URL(path, url).toString();
+
+  it('follows a redirect within the site and reports where the page came from', async () => {
+    const { url, attempts } = await site((req, res) => {
+      if (req.url === '/search') res.writeHead(302, { location: '/results?q=1' }).end();
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${req.url}</p>`);
+    });
+    const page = await fetchPage(url, options);
+    expect(page.body.toString()).toBe('<p>/results?q=1</p>');
+    expect(page.url).toBe(at(url, '/results?q=1'));
+    expect(attempts).toHaveLength(2);
+  });
+
+  it('refuses a redirect to another origin (another port on the same host) without requesting it, and does not retry', async () => {
+    const internal = await site((_req, res) => res.writeHead(200).end('<ul><li>internal data</li></ul>'));
+    const mall = await site((_req, res) => res.writeHead(302, { location: at(internal.url, '/admin') }).end());
+    const error = await fetchPage(mall.url, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SiteFetchError);
+    expect(error).toMatchObject({
+      code: 'REDIRECT_REFUSED',
+      message: `${mall.url} redirected to ${new URL(internal.url).origin}, outside the site's origins (${new URL(mall.url).origin}); add it to the site description's allowedOrigins if it belongs to the site`,
+    });
+    expect(internal.attempts).toHaveLength(0);
+    expect(mall.attempts).toHaveLength(1);
+  });
+
+  it.each(['//127.0.0.1:1/x', 'http://169.254.169.254/latest/meta-data/', 'https://127.0.0.1/search', 'javascript:alert(1)'])(
+    'refuses a redirect to %s',
+    async (location) => {
+      const { url } = await site((_req, res) => res.writeHead(301, { location }).end());
+      await expect(fetchPage(url, options)).rejects.toMatchObject({ code: 'REDIRECT_REFUSED' });
+    },
+  );
+
+  it('follows a redirect to an origin the site names in allowedOrigins', async () => {
+    const twin = await site((_req, res) => res.writeHead(200).end('twin'));
+    const mall = await site((_req, res) => res.writeHead(307, { location: at(twin.url, '/search?q=x') }).end());
+    const page = await fetchPage(mall.url, { ...options, allowedOrigins: [mall.url, twin.url] });
+    expect(page.body.toString()).toBe('twin');
+    expect(page.url).toBe(at(twin.url, '/search?q=x'));
+  });
+
+  it(`gives up after ${MAX_REDIRECTS} hops within the site`, async () => {
+    const { url, attempts } = await site((_req, res) => res.writeHead(302, { location: `/hop${attempts.length}` }).end());
+    await expect(fetchPage(url, options)).rejects.toMatchObject({ code: 'REDIRECT_REFUSED', message: expect.stringContaining(`redirected more than ${MAX_REDIRECTS} times`) });
+    expect(attempts).toHaveLength(MAX_REDIRECTS + 1);
   });
 });
 

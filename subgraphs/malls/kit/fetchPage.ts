@@ -1,7 +1,10 @@
 /**
  * Fetches one page from a mall site: a timeout per attempt, retries with
  * exponential backoff on 5xx and 429 (honouring Retry-After), all within an
- * overall budget so a slow site cannot hold a search forever.
+ * overall budget so a slow site cannot hold a search forever. Redirects are
+ * followed only within the site's origins, a few hops at most, so a site
+ * cannot turn the crawler onto another host (an internal one) and serve
+ * what it finds there as offers.
  */
 export interface FetchPageOptions {
   /** Budget for the whole fetch, retries included. */
@@ -12,6 +15,11 @@ export interface FetchPageOptions {
   /** First backoff; doubles per retry. */
   backoffMs: number;
   userAgent?: string;
+  /**
+   * Origins (`http://host:port`) redirects may lead to: scheme, host and port
+   * must all match. Default: the origin of the URL fetched.
+   */
+  allowedOrigins?: Iterable<string>;
   /** Told of every request sent to the site, retries included, once it has ended. */
   onRequest?: (outcome: SiteRequestOutcome, seconds: number) => void;
 }
@@ -22,7 +30,14 @@ export interface FetchedPage {
   url: string;
 }
 
-export type SiteFetchErrorCode = 'SITE_TIMEOUT' | 'SITE_UNAVAILABLE' | 'SITE_RATE_LIMITED' | 'SITE_REJECTED' | 'SITE_UNREACHABLE' | 'PAGE_TOO_LARGE';
+export type SiteFetchErrorCode =
+  | 'SITE_TIMEOUT'
+  | 'SITE_UNAVAILABLE'
+  | 'SITE_RATE_LIMITED'
+  | 'SITE_REJECTED'
+  | 'SITE_UNREACHABLE'
+  | 'PAGE_TOO_LARGE'
+  | 'REDIRECT_REFUSED';
 
 export class SiteFetchError extends Error {
   constructor(
@@ -36,11 +51,12 @@ export class SiteFetchError extends Error {
 
 /**
  * How one request to the site ended: `ok`; `http_429`; `http_5xx`; `http_4xx`
- * (any other refusal); `timeout`; `network` (no connection); `too_large`.
+ * (any other refusal); `timeout`; `network` (no connection); `too_large`;
+ * `redirect_refused` (off the site, or too many hops).
  */
-export type SiteRequestOutcome = 'ok' | 'http_429' | 'http_5xx' | 'http_4xx' | 'timeout' | 'network' | 'too_large';
+export type SiteRequestOutcome = 'ok' | 'http_429' | 'http_5xx' | 'http_4xx' | 'timeout' | 'network' | 'too_large' | 'redirect_refused';
 
-export const SITE_REQUEST_OUTCOMES: readonly SiteRequestOutcome[] = ['ok', 'http_429', 'http_5xx', 'http_4xx', 'timeout', 'network', 'too_large'];
+export const SITE_REQUEST_OUTCOMES: readonly SiteRequestOutcome[] = ['ok', 'http_429', 'http_5xx', 'http_4xx', 'timeout', 'network', 'too_large', 'redirect_refused'];
 
 const OUTCOME_OF: Record<SiteFetchErrorCode, SiteRequestOutcome> = {
   SITE_RATE_LIMITED: 'http_429',
@@ -49,19 +65,26 @@ const OUTCOME_OF: Record<SiteFetchErrorCode, SiteRequestOutcome> = {
   SITE_TIMEOUT: 'timeout',
   SITE_UNREACHABLE: 'network',
   PAGE_TOO_LARGE: 'too_large',
+  REDIRECT_REFUSED: 'redirect_refused',
 };
 
 /** Search pages are small; anything bigger is not one. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
+/** Hops followed within the site before giving up, as browsers give up on loops (they allow 20). */
+export const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 export async function fetchPage(url: string, options: FetchPageOptions): Promise<FetchedPage> {
   const deadline = Date.now() + options.budgetMs;
+  const origins = new Set([...(options.allowedOrigins ?? [url])].map((allowed) => new URL(allowed).origin));
   let lastError: SiteFetchError = new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${options.budgetMs} ms`);
   for (let attempt = 0; attempt <= options.retries; attempt++) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const started = performance.now();
-    const outcome = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), options.userAgent);
+    const outcome = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), origins, options.userAgent);
     options.onRequest?.(outcome.page ? 'ok' : OUTCOME_OF[outcome.error.code], (performance.now() - started) / 1000);
     if (outcome.page) return outcome.page;
     lastError = outcome.error;
@@ -77,19 +100,36 @@ type Outcome =
   | { page: FetchedPage; error?: undefined }
   | { page?: undefined; error: SiteFetchError; retryable: boolean; retryAfterMs?: number };
 
-async function attemptFetch(url: string, timeoutMs: number, userAgent?: string): Promise<Outcome> {
+async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet<string>, userAgent?: string): Promise<Outcome> {
+  const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
-  try {
-    response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { 'user-agent': userAgent ?? 'GatehouseCrawler/1.0', accept: 'text/html' },
-      redirect: 'follow',
-    });
-  } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError';
-    return timedOut
-      ? { error: new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${timeoutMs} ms`), retryable: true }
-      : { error: new SiteFetchError('SITE_UNREACHABLE', `cannot connect to ${url}: ${causeOf(error)}`), retryable: true };
+  let at = url;
+  for (let hop = 0; ; hop++) {
+    try {
+      response = await fetch(at, {
+        signal,
+        headers: { 'user-agent': userAgent ?? 'GatehouseCrawler/1.0', accept: 'text/html' },
+        redirect: 'manual',
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      return timedOut
+        ? { error: new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${timeoutMs} ms`), retryable: true }
+        : { error: new SiteFetchError('SITE_UNREACHABLE', `cannot connect to ${at}: ${causeOf(error)}`), retryable: true };
+    }
+    const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+    if (location === null) break;
+    await response.body?.cancel();
+    const next = URL.canParse(location, at) ? new URL(location, at) : null;
+    if (!next || !origins.has(next.origin) || next.username || next.password) {
+      const where = next ? next.origin : `"${location.slice(0, 100)}"`;
+      const message = `${at} redirected to ${where}, outside the site's origins (${[...origins].join(', ')}); add it to the site description's allowedOrigins if it belongs to the site`;
+      return { error: new SiteFetchError('REDIRECT_REFUSED', message), retryable: false };
+    }
+    if (hop === MAX_REDIRECTS) {
+      return { error: new SiteFetchError('REDIRECT_REFUSED', `${url} redirected more than ${MAX_REDIRECTS} times; fix the site's search path`), retryable: false };
+    }
+    at = next.toString();
   }
   if (response.status === 429) {
     await response.body?.cancel();
@@ -113,7 +153,7 @@ async function attemptFetch(url: string, timeoutMs: number, userAgent?: string):
   }
   try {
     const body = await readLimited(response, url);
-    return { page: { body, contentType: response.headers.get('content-type'), url: response.url || url } };
+    return { page: { body, contentType: response.headers.get('content-type'), url: at } };
   } catch (error) {
     if (error instanceof SiteFetchError) return { error, retryable: false };
     return { error: new SiteFetchError('SITE_TIMEOUT', `${url} stopped sending within ${timeoutMs} ms`), retryable: true };

@@ -24,7 +24,7 @@ export function createMallMetrics(metrics: Metrics, mallId: string, limiter: Pic
   const searchErrors = metrics.counter('gatehouse_mall_search_errors_total', 'Searches answered with an error, by its code (TIMEOUT, SITE_UNAVAILABLE, LAYOUT_CHANGED, …).', ['mall', 'code']);
   const siteRequests = metrics.counter(
     'gatehouse_mall_site_requests_total',
-    'HTTP requests sent to the site, retries included, by outcome: ok, http_429, http_5xx, http_4xx, timeout, network, too_large.',
+    'HTTP requests sent to the site, retries included, by outcome: ok, http_429, http_5xx, http_4xx, timeout, network, too_large, redirect_refused (off the site or too many hops).',
     ['mall', 'outcome'],
   );
   const siteSeconds = metrics.histogram('gatehouse_mall_site_request_duration_seconds', 'Time of one request to the site, from sending it to its last byte or failure.', ['mall']);
