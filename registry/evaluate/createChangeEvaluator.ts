@@ -1,0 +1,60 @@
+import type { SubgraphDefinition } from '../../composition/subgraphDefinition.ts';
+import { envInt } from '../../lib/env.ts';
+import { BudgetExceededError, createBudgetedWorker, type WorkerBudget } from '../../lib/worker/createBudgetedWorker.ts';
+import type { evaluateChange } from './evaluateChange.ts';
+import type { EvaluateJob } from './evaluateJob.ts';
+import type { LimitedVerdict } from './evaluateWithinLimits.ts';
+
+export interface ChangeEvaluator {
+  /** The first publish limit `subgraph` is over, as one sentence; null when within them. */
+  checkLimits(subgraph: SubgraphDefinition): Promise<string | null>;
+  /** evaluateChange behind the limits, off this thread; over the budget it is a 'limits' refusal. */
+  evaluate(...args: Parameters<typeof evaluateChange>): Promise<LimitedVerdict>;
+  close(): Promise<void>;
+}
+
+/**
+ * `GATEHOUSE_COMPOSE_TIMEOUT_MS` and `GATEHOUSE_COMPOSE_HEAP_MB`: a change at
+ * the publish limits composes in about 2 s on a busy 2-core machine.
+ */
+export function composeBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerBudget {
+  return { timeoutMs: envInt('GATEHOUSE_COMPOSE_TIMEOUT_MS', 20_000, env), maxHeapMb: envInt('GATEHOUSE_COMPOSE_HEAP_MB', 1024, env) };
+}
+
+/**
+ * Composition and the breaking-change check run on a worker thread with a
+ * time and memory budget, so a large publish never stalls the registry's
+ * HTTP thread (its health check, reads, other teams' requests).
+ */
+export function createChangeEvaluator(budget: WorkerBudget = composeBudgetFromEnv()): ChangeEvaluator {
+  const worker = createBudgetedWorker<[EvaluateJob], LimitedVerdict | string | null>(new URL('./evaluateJob.ts', import.meta.url), budget, 'composing the supergraph with this change');
+  const refusal = (error: unknown) => {
+    if (error instanceof BudgetExceededError) return error.message;
+    throw error;
+  };
+  return {
+    async checkLimits(subgraph) {
+      try {
+        return (await worker.run({ kind: 'limits', subgraph })) as string | null;
+      } catch (error) {
+        return refusal(error);
+      }
+    },
+    async evaluate(...args) {
+      try {
+        return (await worker.run({ kind: 'evaluate', args })) as LimitedVerdict;
+      } catch (error) {
+        return { ok: false, reason: 'limits', errors: [refusal(error)] };
+      }
+    },
+    close: () => worker.close(),
+  };
+}
+
+let shared: ChangeEvaluator | undefined;
+
+/** One evaluator for every registry in this process (replicas in a test), budget from the environment. */
+export function sharedChangeEvaluator(): ChangeEvaluator {
+  shared ??= createChangeEvaluator();
+  return shared;
+}

@@ -1,0 +1,18 @@
+/**
+ * The registry's composition thread (see createChangeEvaluator.ts): checks a
+ * subgraph against the publish limits, or decides a whole change.
+ */
+import type { SubgraphDefinition } from '../../composition/subgraphDefinition.ts';
+import { lowerThreadPriority } from '../../lib/worker/lowerThreadPriority.ts';
+import { checkSubgraphLimits } from './checkSubgraphLimits.ts';
+import type { evaluateChange } from './evaluateChange.ts';
+import { evaluateWithinLimits, type LimitedVerdict } from './evaluateWithinLimits.ts';
+
+export type EvaluateJob = { kind: 'limits'; subgraph: SubgraphDefinition } | { kind: 'evaluate'; args: Parameters<typeof evaluateChange> };
+
+lowerThreadPriority();
+
+export default function evaluateJob([job]: [EvaluateJob]): LimitedVerdict | string | null {
+  if (job.kind === 'limits') return checkSubgraphLimits(job.subgraph.name, job.subgraph.sdl).error;
+  return evaluateWithinLimits(...job.args);
+}
