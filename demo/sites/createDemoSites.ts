@@ -8,6 +8,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hardenServer } from '../../lib/http/hardenServer.ts';
+import { httpLimitsFromEnv } from '../../lib/http/httpLimits.ts';
 import { daehanSite } from './daehanSite.ts';
 import type { DemoMall } from './demoMall.ts';
 import { hanbitSite } from './hanbitSite.ts';
@@ -135,6 +137,8 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
     return sendPage(res, mall, 200, mall.renderSearch(view));
   }
 
+  // The same request timeouts and connection cap as every service (lib/http/listen.ts).
+  hardenServer(server, httpLimitsFromEnv());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
