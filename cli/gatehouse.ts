@@ -17,7 +17,7 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffol
   gatehouse subgraph delete  --name NAME [--allow-breaking] [--dry-run]
   gatehouse supergraph compose [--config supergraph.yaml] [--output FILE]
   gatehouse mall new ID --site URL [--name "Display name"]
-  gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--expires-in-days 90]
+  gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--contribute COORDINATE…] [--expires-in-days 90]
   gatehouse token list
   gatehouse token revoke ID
 
@@ -44,6 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
         site: { type: 'string' },
         team: { type: 'string' },
         subgraph: { type: 'string', multiple: true },
+        contribute: { type: 'string', multiple: true },
         'expires-in-days': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,7 +80,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
     case 'supergraph':
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
     case 'token':
-      return runTokenCommand(action, rest[0], { team: values.team, subgraphs: values.subgraph ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
+      return runTokenCommand(action, rest[0], { team: values.team, subgraphs: values.subgraph ?? [], contributes: values.contribute ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
     case 'mall':
       return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
     default:

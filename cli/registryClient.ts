@@ -47,7 +47,7 @@ export function createRegistryClient(options: RegistryClientOptions) {
       call('DELETE', `/v1/subgraphs/${encodeURIComponent(name)}?allowBreaking=${flags.allowBreaking}&dryRun=${flags.dryRun}`),
     list: () => call('GET', '/v1/subgraphs'),
     show: (name: string) => call('GET', `/v1/subgraphs/${encodeURIComponent(name)}`),
-    issueToken: (input: { team: string; subgraphs: string[]; expiresInDays?: number }) => call('POST', '/v1/tokens', input),
+    issueToken: (input: { team: string; subgraphs: string[]; contributes?: string[]; expiresInDays?: number }) => call('POST', '/v1/tokens', input),
     listTokens: () => call('GET', '/v1/tokens'),
     revokeToken: (id: string) => call('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
   };

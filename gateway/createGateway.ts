@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { SupergraphManager } from '@apollo/gateway';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -8,6 +8,9 @@ import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
 import { createErrorMasker, isMaskedMessage } from '../lib/errors/createErrorMasker.ts';
 import type { Logger } from '../lib/log.ts';
 import { createAuthenticator, type Authenticator } from './auth/createAuthenticator.ts';
+import type { IdentityForwarding } from './auth/createIdentityForwarding.ts';
+import type { GatewayContext } from './auth/gatewayContext.ts';
+import type { JSONWebKeySet } from 'jose';
 import { SubgraphDataSource } from './dataSources/SubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
 import { listen } from '../lib/http/listen.ts';
@@ -31,6 +34,8 @@ export interface GatewayOptions {
   subgraphDeadlineMs: number;
   /** HS256 secret of the tokens clients present. */
   jwtSecret: string;
+  /** What each subgraph is told of the caller (createIdentityForwarding), and the keys to check it with. */
+  identity: { forward: IdentityForwarding; jwks: JSONWebKeySet };
   /** Largest request body accepted at /graphql. */
   maxBodyBytes?: number;
   limits?: OperationLimits;
@@ -54,7 +59,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     buildDataSource: ({ name, url }, supergraphSdl) =>
       name === DIRECTORY_SUBGRAPH
         ? createDirectoryDataSource(supergraphSdl)
-        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, observe: (...fetch) => metrics.subgraphFetch(...fetch) }),
+        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, identity: options.identity.forward, observe: (...fetch) => metrics.subgraphFetch(...fetch) }),
   });
   const metrics = createGatewayMetrics(gateway);
   const runtimes = createSubscriptionRuntimes(log, gateway);
@@ -62,7 +67,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
 
   const app = express();
   const httpServer = createServer(app);
-  const apollo = new ApolloServer<BaseContext>({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin],
     includeStacktraceInErrorResponses: false,
@@ -79,7 +84,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   });
   await apollo.start();
 
-  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, onStream: () => metrics.subscriptionOpened() });
+  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened() });
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');
@@ -87,16 +92,18 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   };
   useHealthRoutes(app, () => {
     const status = gateway.status();
-    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected, openDataSources: gateway.openDataSources() } };
+    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected, unhealthy: status.unhealthy, openDataSources: gateway.openDataSources() } };
   });
   useMetricsRoute(app, metrics.metrics);
+  // Subgraphs verify the gateway's identity assertions with these public keys.
+  app.get('/.well-known/jwks.json', (_req, res) => void res.json(options.identity.jwks));
   usePortal(app);
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(
     '/graphql',
     refuseInvalidTokens(authenticate),
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ headers: req.headers }) }),
+    expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
   app.use(jsonErrors(log));
   const webSockets = useWebSocketTransport({ httpServer, schema, handlers, authenticate });
@@ -112,10 +119,11 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   };
 }
 
-/** A token that does not verify is refused here, once, with the reason. */
+/** A token that does not verify is refused here, once, with the reason; a valid one leaves only its user id. */
 function refuseInvalidTokens(authenticate: Authenticator): RequestHandler {
   return async (req, res, next) => {
     const authentication = await authenticate(req.headers.authorization);
+    if (authentication.kind === 'user') res.locals.userId = authentication.userId;
     if (authentication.kind !== 'invalid') return next();
     res.status(401).json({ errors: [{ message: authentication.reason, extensions: { code: 'UNAUTHENTICATED' } }] });
   };

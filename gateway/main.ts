@@ -3,6 +3,7 @@ import { envInt, envString } from '../lib/env.ts';
 import { createLogger } from '../lib/log.ts';
 import { runMain } from '../lib/runUntilSignal.ts';
 import { jwtSecretFromEnv } from '../lib/auth/jwtSecret.ts';
+import { identityFromEnv } from './auth/identityFromEnv.ts';
 import { createGateway } from './createGateway.ts';
 import { createConfigSupergraph } from './supergraph/createConfigSupergraph.ts';
 import { createRegistrySupergraph } from './supergraph/createRegistrySupergraph.ts';
@@ -28,6 +29,7 @@ runMain(log, async () => {
     host: envString('HOST', '127.0.0.1'),
     subgraphDeadlineMs: envInt('GATEWAY_SUBGRAPH_DEADLINE_MS', 3000),
     jwtSecret: jwtSecretFromEnv(),
+    identity: await identityFromEnv(log),
   });
   log.info(`gateway ready at ${gateway.url}/graphql${registryUrl ? `, following the registry at ${registryUrl}` : ''}`);
   return gateway.close;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { subgraphUrlVariable } from '../composition/readSupergraphConfig.ts';
+import { generateAssertionKeys } from '../lib/auth/gatewayAssertions.ts';
 import { freePort } from '../lib/http/freePort.ts';
 import { createLogger } from '../lib/log.ts';
 import { startFerretDb, type FerretDb } from '../lib/mongo/startFerretDb.ts';
@@ -47,6 +48,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log, port: options.ports?.database, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined })).uri;
   const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
   const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
+  // The gateway signs identity assertions; the approval subgraph trusts only its key.
+  const identityKeys = await generateAssertionKeys();
 
   const demoPort = await port(options.ports?.demoSites);
   const demoSitesUrl = `http://${host}:${demoPort}`;
@@ -59,7 +62,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   specs.push({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...common, PORT: String(catalogPort) }, readyUrl: `http://${host}:${catalogPort}/healthz` });
   const approvalPort = await port(options.ports?.approval);
   subgraphUrls.approval = `http://${host}:${approvalPort}/graphql`;
-  specs.push({ name: 'approval', entry: 'subgraphs/approval/main.ts', env: { ...common, PORT: String(approvalPort) }, readyUrl: `http://${host}:${approvalPort}/healthz` });
+  specs.push({ name: 'approval', entry: 'subgraphs/approval/main.ts', env: { GATEWAY_PUBLIC_KEYS: JSON.stringify(identityKeys.jwks), ...common, PORT: String(approvalPort) }, readyUrl: `http://${host}:${approvalPort}/healthz` });
   for (const [index, mall] of DEMO_MALLS.entries()) {
     const mallPort = await port(options.ports ? options.ports.mallBase + index : undefined);
     subgraphUrls[mall.id] = `http://${host}:${mallPort}/graphql`;
@@ -90,7 +93,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   specs.push({
     name: 'gateway',
     entry: 'gateway/main.ts',
-    env: { ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: registryUrl },
+    env: { GATEWAY_SIGNING_KEY: identityKeys.privateKeyPem, ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: registryUrl },
     readyUrl: `${gatewayUrl}/readyz`,
   });
 

@@ -1,3 +1,4 @@
+import { generateAssertionKeys } from '../../lib/auth/gatewayAssertions.ts';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/http/freePort.ts';
@@ -19,7 +20,9 @@ export async function startApprovalBenchSystem(options: {
   brokerPrefix?: string;
 }): Promise<ApprovalBenchSystem> {
   const logs = { logDir: options.workDir };
-  const env: Record<string, string> = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix, LOG_LEVEL: 'warn' };
+  const keys = await generateAssertionKeys();
+  // The gateway signs identity for approval with this key; approval trusts only it.
+  const env: Record<string, string> = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix, LOG_LEVEL: 'warn', GATEWAY_SIGNING_KEY: keys.privateKeyPem, GATEWAY_PUBLIC_KEYS: JSON.stringify(keys.jwks) };
   if (options.amqpUrl) env.AMQP_URL = options.amqpUrl;
   if (options.brokerPrefix) env.APPROVAL_BROKER_PREFIX = options.brokerPrefix;
   const services: ServiceProcess[] = [];

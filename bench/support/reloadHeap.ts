@@ -31,6 +31,7 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
     log: quiet,
     subgraphDeadlineMs: 1000,
     jwtSecret: 'bench',
+    identity: { forward: async () => undefined, jwks: { keys: [] } },
     releaseGraceMs: RELEASE_GRACE_MS,
   });
   const query = () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ malls { id name } }' }) }).then((r) => r.text());

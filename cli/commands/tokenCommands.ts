@@ -4,6 +4,8 @@ import { expectOk, type RegistryClient } from '../registryClient.ts';
 export interface TokenFlags {
   team?: string;
   subgraphs: string[];
+  /** Coordinates beyond a mall (`Type`, `Type.field`) the team may contribute. */
+  contributes: string[];
   expiresInDays?: string;
 }
 
@@ -51,10 +53,15 @@ async function issue(flags: TokenFlags, registry: RegistryClient, print: (line: 
     expiresInDays = Number(flags.expiresInDays);
     if (!Number.isInteger(expiresInDays)) throw new UsageError(`--expires-in-days must be a whole number, not "${flags.expiresInDays}"`);
   }
-  const { body } = expectOk(await registry.issueToken({ team: flags.team, subgraphs: flags.subgraphs, expiresInDays }));
+  const { body } = expectOk(await registry.issueToken({ team: flags.team, subgraphs: flags.subgraphs, contributes: flags.contributes, expiresInDays }));
   // The token alone on the first line, so scripts can take it with `head -1`.
   print(String(body.token));
   print(
-    `team ${String(body.team)} may change ${(body.subgraphs as string[]).join(', ')} until ${String(body.expiresAt)}; give it to them as GATEHOUSE_TOKEN (id ${String(body.id)}, for gatehouse token revoke)`,
+    `team ${String(body.team)} may change ${(body.subgraphs as string[]).join(', ')}${contributed(body.contributes)} until ${String(body.expiresAt)}; give it to them as GATEHOUSE_TOKEN (id ${String(body.id)}, for gatehouse token revoke)`,
   );
+}
+
+/** A mall team's token says nothing more; a grant is worth seeing. */
+function contributed(value: unknown): string {
+  return Array.isArray(value) && value.length > 0 ? ` (a mall, plus ${value.join(', ')})` : ' (its own mall only)';
 }

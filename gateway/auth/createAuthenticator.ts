@@ -9,8 +9,8 @@ export type Authenticator = (authorization: string | undefined) => Promise<Authe
 
 /**
  * Checks the caller's `Authorization: Bearer <JWT>` at the edge, so a bad
- * token is refused once with a clear reason; the token then travels on to
- * subgraphs, which take identity only from the gateway.
+ * token is refused once with a clear reason. The token stops here: subgraphs
+ * that need identity get the gateway's own assertion (createIdentityForwarding).
  */
 export function createAuthenticator(secret: string): Authenticator {
   return async (authorization) => {
@@ -28,4 +28,10 @@ export function createAuthenticator(secret: string): Authenticator {
 export function authorizationFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const value = params?.Authorization ?? params?.authorization;
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The user id of a caller whose token verified; null when anonymous or refused (transports refuse those first). */
+export async function authenticatedUser(authenticate: Authenticator, authorization: string | undefined): Promise<string | null> {
+  const authentication = await authenticate(authorization);
+  return authentication.kind === 'user' ? authentication.userId : null;
 }

@@ -3,6 +3,8 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { userIdOf } from '../auth/gatewayContext.ts';
+import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
 import type { SubgraphOutcome } from '../metrics/gatewayMetrics.ts';
 
 export interface SubgraphDataSourceOptions {
@@ -12,6 +14,8 @@ export interface SubgraphDataSourceOptions {
   deadlineMs: number;
   /** Told how long each fetch for a client's operation took and how it ended. */
   observe?: (subgraph: string, seconds: number, outcome: SubgraphOutcome) => void;
+  /** The identity this subgraph gets for a caller, if any. */
+  identity?: IdentityForwarding;
 }
 
 const deadlineFetch = (deadlineMs: number, agent: Agent): Fetcher =>
@@ -27,6 +31,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   private readonly name: string;
   private readonly deadlineMs: number;
   private readonly observe: SubgraphDataSourceOptions['observe'];
+  private readonly identity: SubgraphDataSourceOptions['identity'];
   /** Its own connection pool, so a subgraph removed by a reload leaves no sockets behind. */
   private readonly agent: Agent;
 
@@ -37,6 +42,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.name = options.name;
     this.deadlineMs = options.deadlineMs;
     this.observe = options.observe;
+    this.identity = options.identity;
   }
 
   /** Closes the pool once in-flight requests finish. */
@@ -44,11 +50,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     await this.agent.close();
   }
 
-  /** Subgraphs take identity only from the gateway: it forwards the caller's token. */
-  override willSendRequest(options: GraphQLDataSourceProcessOptions): void {
-    const headers = (options.context as { headers?: Record<string, string | string[] | undefined> }).headers;
-    const authorization = headers?.authorization;
-    if (typeof authorization === 'string') options.request.http?.headers.set('authorization', authorization);
+  /** Never the caller's token: at most an assertion made for this subgraph alone. */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
+    const authorization = await this.identity?.(this.name, userIdOf(options.context));
+    if (authorization) options.request.http?.headers.set('authorization', authorization);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {

@@ -1,11 +1,11 @@
-import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
+import type { GatewayContext } from '../auth/gatewayContext.ts';
 import { executeSubscription, type SubscriptionRuntime } from './executeSubscription.ts';
 
-/** Per connection or request: who is calling, as the client said it. */
-export interface StreamContext {
-  authorization?: string;
-}
+/** Per connection or request: who is calling, as the edge verified it. */
+export type StreamContext = GatewayContext;
 
 export interface OperationHandlers {
   subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
@@ -20,7 +20,9 @@ export interface OperationHandlers {
 export function createOperationHandlers(options: {
   /** The runtime for the schema the transport validated the operation against. */
   runtime: (schema: GraphQLSchema) => SubscriptionRuntime | null;
-  apollo: ApolloServer<BaseContext>;
+  apollo: ApolloServer<GatewayContext>;
+  /** What the subgraph that owns a subscription field is told of the caller. */
+  identity: IdentityForwarding;
   /** A stream began; the returned function is called once it ends. */
   onStream?: () => () => void;
 }): OperationHandlers {
@@ -28,13 +30,14 @@ export function createOperationHandlers(options: {
     subscribe(args) {
       const runtime = options.runtime(args.schema);
       if (!runtime) return { errors: [new GraphQLError('the gateway has no supergraph yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
-      const context = (args.contextValue ?? {}) as StreamContext;
+      const userId = (args.contextValue as StreamContext | undefined)?.userId ?? null;
       try {
         const result = executeSubscription(runtime, {
           document: args.document,
           operationName: args.operationName ?? undefined,
           variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          authorization: context.authorization,
+          userId,
+          upstreamAuthorization: (subgraph) => options.identity(subgraph, userId),
         });
         return options.onStream ? whileOpen(result, options.onStream()) : result;
       } catch (error) {
@@ -42,10 +45,10 @@ export function createOperationHandlers(options: {
       }
     },
     async execute(args) {
-      const context = (args.contextValue ?? {}) as StreamContext;
+      const userId = (args.contextValue as StreamContext | undefined)?.userId ?? null;
       const response = await options.apollo.executeOperation(
         { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
-        { contextValue: { headers: context.authorization ? { authorization: context.authorization } : {} } },
+        { contextValue: { userId } },
       );
       if (response.body.kind !== 'single') {
         return { errors: [new GraphQLError('incremental delivery is not supported over this transport')] };

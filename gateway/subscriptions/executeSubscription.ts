@@ -18,8 +18,10 @@ export interface SubscriptionRequest {
   document: DocumentNode;
   operationName?: string;
   variables: Record<string, unknown>;
-  /** The client's `Authorization` value, passed to every subgraph. */
-  authorization?: string;
+  /** The caller, as the edge verified it; data sources turn it into per-subgraph assertions. */
+  userId: string | null;
+  /** The `Authorization` the subgraph owning the subscription field gets, if any. */
+  upstreamAuthorization(subgraph: string): Promise<string | undefined>;
 }
 
 /** The fetch that stands in for the primary one: it hands over the event. */
@@ -49,12 +51,10 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
   const upstream = runtime.upstream(primary.serviceName);
   const release = runtime.hold();
   const variables = Object.fromEntries((primary.variableUsages ?? []).filter((n) => n in request.variables).map((n) => [n, request.variables[n]]));
-  const events = upstream.iterate({
-    query: primary.operation,
-    operationName: primary.operationName,
-    variables,
-    extensions: request.authorization ? { authorization: request.authorization } : {},
-  });
+  // The assertion is signed before subscribing; until then next() and return() wait for it.
+  const subscribed = request.upstreamAuthorization(primary.serviceName).then((authorization) =>
+    upstream.iterate({ query: primary.operation, operationName: primary.operationName, variables, extensions: authorization ? { authorization } : {} }),
+  );
   const eventPlan = planForEvents(plan);
   const operationContext = buildOperationContext({
     schema: version.schema,
@@ -64,7 +64,7 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
   // Built once per subscription; only the metrics (which the executor writes to) are per event.
   const incoming = { query: print(request.document), operationName: request.operationName, variables: request.variables };
   // Same shape as an HTTP request's context, so data sources forward identity alike.
-  const context = { headers: request.authorization ? { authorization: request.authorization } : {} };
+  const context = { userId: request.userId };
   const fromSubgraph = (errors: readonly GraphQLFormattedError[]) =>
     errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } }));
   const resolve = async (event: FormattedExecutionResult<Record<string, unknown>, unknown>): Promise<ExecutionResult> => {
@@ -79,7 +79,7 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
     if (closed) return;
     closed = true;
     release();
-    await events.return?.();
+    await (await subscribed).return?.();
   };
   const done = { done: true, value: undefined } as const;
   return {
@@ -89,7 +89,7 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
     async next() {
       if (closed) return done;
       try {
-        const step = await events.next();
+        const step = await (await subscribed).next();
         if (step.done || closed) {
           await close();
           return done;

@@ -1,8 +1,8 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
-import type { Authenticator } from '../auth/createAuthenticator.ts';
-import type { OperationHandlers } from './createOperationHandlers.ts';
+import { authenticatedUser, type Authenticator } from '../auth/createAuthenticator.ts';
+import type { OperationHandlers, StreamContext } from './createOperationHandlers.ts';
 
 /**
  * GraphQL over Server-Sent Events (graphql-sse, distinct connections mode) on
@@ -13,9 +13,9 @@ export function useSseTransport(
   app: Express,
   options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator },
 ): void {
-  const handler = createHandler<{ authorization?: string }>({
+  const handler = createHandler<StreamContext>({
     schema: () => options.schema(),
-    context: (req) => ({ authorization: req.headers.get('authorization') ?? undefined }),
+    context: async (req) => ({ userId: await authenticatedUser(options.authenticate, req.headers.get('authorization') ?? undefined) }),
     subscribe: (args) => options.handlers.subscribe(args),
     execute: (args) => options.handlers.execute(args),
   });

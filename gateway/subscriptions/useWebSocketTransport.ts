@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authorizationFromParams, type Authenticator } from '../auth/createAuthenticator.ts';
+import { authenticatedUser, authorizationFromParams, type Authenticator } from '../auth/createAuthenticator.ts';
 import type { OperationHandlers, StreamContext } from './createOperationHandlers.ts';
 
 /** A graphql-ws message is small; anything larger is refused by the socket. */
@@ -31,7 +31,7 @@ export function useWebSocketTransport(options: {
         }
         return true;
       },
-      context: (ctx): StreamContext => ({ authorization: authorizationFromParams(ctx.connectionParams) }),
+      context: async (ctx): Promise<StreamContext> => ({ userId: await authenticatedUser(options.authenticate, authorizationFromParams(ctx.connectionParams)) }),
       subscribe: (args) => options.handlers.subscribe(args),
       execute: (args) => options.handlers.execute(args),
     },

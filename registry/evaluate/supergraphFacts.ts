@@ -1,4 +1,4 @@
-import { Kind, parse, print, type ConstDirectiveNode, type DefinitionNode, type FieldDefinitionNode, type InputValueDefinitionNode } from 'graphql';
+import { Kind, parse, print, type DefinitionNode, type DirectiveNode, type FieldDefinitionNode, type InputValueDefinitionNode } from 'graphql';
 
 /**
  * One thing a subgraph contributes to a composed supergraph, read from the
@@ -90,7 +90,7 @@ function graphNames(definitions: readonly DefinitionNode[]): Map<string, string>
 }
 
 /** The arguments of each use of one directive, as strings (string values unquoted). */
-function joinArguments(directives: readonly ConstDirectiveNode[], name: string): Arguments[] {
+function joinArguments(directives: readonly DirectiveNode[], name: string): Arguments[] {
   return directives
     .filter((d) => d.name.value === name)
     .map((d) => Object.fromEntries((d.arguments ?? []).map((a) => [a.name.value, a.value.kind === Kind.STRING || a.value.kind === Kind.ENUM ? a.value.value : print(a.value)])));

@@ -6,7 +6,7 @@ import { TeamTokenError, type TeamTokens } from './teamTokens.ts';
 export const DEV_ADMIN_TOKEN = 'gatehouse-dev-admin-token';
 
 /** Who is making a change, as the token proved it. */
-export type Actor = { kind: 'admin' } | { kind: 'team'; team: string };
+export type Actor = { kind: 'admin' } | { kind: 'team'; team: string; contributes: string[] };
 
 /** The actor a change handler runs for (set by requireChangeRight). */
 export function actorOf(res: Response): Actor {
@@ -15,7 +15,8 @@ export function actorOf(res: Response): Actor {
 
 /**
  * Authorization for the registry's changes. The admin token may do anything;
- * a team token (teamTokens.ts) may change only the subgraphs it names.
+ * a team token (teamTokens.ts) may change only the subgraphs it names, and
+ * then only within its scope (evaluate/checkOwnership.ts).
  */
 export function createChangeRights(adminToken: string, teamTokens: TeamTokens) {
   const expected = digest(adminToken);
@@ -48,7 +49,7 @@ export function createChangeRights(adminToken: string, teamTokens: TeamTokens) {
       if (!grant.subgraphs.includes(name)) {
         return void res.status(403).json({ error: `team "${grant.team}" may change ${grant.subgraphs.join(', ')} only, not "${name.slice(0, 80)}"; ask an admin to widen its token` });
       }
-      res.locals.actor = { kind: 'team', team: grant.team } satisfies Actor;
+      res.locals.actor = { kind: 'team', team: grant.team, contributes: grant.contributes } satisfies Actor;
       next();
     } catch (error) {
       if (!(error instanceof TeamTokenError)) return next(error);

@@ -8,6 +8,8 @@ export interface TeamGrant {
   id: string;
   team: string;
   subgraphs: string[];
+  /** Coordinates (`Type`, `Type.field`) beyond a mall that an admin granted; usually none. */
+  contributes: string[];
   expiresAt: Date;
 }
 
@@ -23,7 +25,7 @@ export class TeamTokenError extends Error {
 }
 
 export interface TeamTokens {
-  issue(input: { team: string; subgraphs: string[]; expiresInDays: number; issuedBy: string }): Promise<{ id: string; token: string; expiresAt: Date }>;
+  issue(input: { team: string; subgraphs: string[]; contributes?: string[]; expiresInDays: number; issuedBy: string }): Promise<{ id: string; token: string; expiresAt: Date }>;
   /** The grant in `token`; TeamTokenError when it is not a valid, unrevoked team token of this registry. */
   verify(token: string): Promise<TeamGrant>;
 }
@@ -42,14 +44,14 @@ const AUDIENCE = 'gatehouse-registry:change';
 export function createTeamTokens(adminToken: string, records: TokenRecords): TeamTokens {
   const key = createHmac('sha256', adminToken).update('gatehouse registry team tokens v1').digest();
   return {
-    async issue({ team, subgraphs, expiresInDays, issuedBy }) {
+    async issue({ team, subgraphs, contributes = [], expiresInDays, issuedBy }) {
       const id = `tt_${randomBytes(8).toString('hex')}`;
       const now = Math.floor(Date.now() / 1000);
       const expires = now + expiresInDays * 86_400;
       await records.forgetExpired(new Date());
       // Recorded before it exists: a token whose record failed is never handed out.
-      await records.add({ id, team, subgraphs, issuedBy, issuedAt: new Date(now * 1000), expiresAt: new Date(expires * 1000) });
-      const token = await new SignJWT({ subgraphs })
+      await records.add({ id, team, subgraphs, contributes, issuedBy, issuedAt: new Date(now * 1000), expiresAt: new Date(expires * 1000) });
+      const token = await new SignJWT({ subgraphs, contributes })
         .setJti(id)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(team)
@@ -75,14 +77,18 @@ export function createTeamTokens(adminToken: string, records: TokenRecords): Tea
 async function verifySignature(token: string, key: Uint8Array): Promise<TeamGrant> {
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    const { sub, jti, exp, subgraphs } = payload;
-    if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || !Array.isArray(subgraphs) || !subgraphs.every((s) => typeof s === 'string')) {
+    const { sub, jti, exp, subgraphs, contributes = [] } = payload;
+    if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || !isStrings(subgraphs) || !isStrings(contributes)) {
       throw new TeamTokenError(403, 'the team token lacks its id, team, subgraphs or expiry; ask an admin for a new one (gatehouse token issue)');
     }
-    return { id: jti, team: sub, subgraphs: subgraphs as string[], expiresAt: new Date(exp * 1000) };
+    return { id: jti, team: sub, subgraphs, contributes, expiresAt: new Date(exp * 1000) };
   } catch (error) {
     if (error instanceof TeamTokenError) throw error;
     if (error instanceof errors.JWTExpired) throw new TeamTokenError(401, 'the team token has expired; ask an admin for a new one (gatehouse token issue)');
     throw new TeamTokenError(403, 'the token is neither the admin token nor a team token of this registry (a changed admin token revokes team tokens); ask an admin for one (gatehouse token issue)');
   }
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((s) => typeof s === 'string');
 }

@@ -14,7 +14,7 @@ export interface TokenRouteOptions {
 
 /**
  * Team tokens, admin only:
- *   POST   /v1/tokens        issue { team, subgraphs, expiresInDays? } → the token, once
+ *   POST   /v1/tokens        issue { team, subgraphs, contributes?, expiresInDays? } → the token, once
  *   GET    /v1/tokens        the tokens that still work (never the tokens themselves)
  *   DELETE /v1/tokens/:id    revoke one; every registry replica refuses it from then on
  */
@@ -25,7 +25,7 @@ export function useTokenRoutes(app: Express, { teamTokens, records, requireAdmin
     const issuedBy = userOf(req) ?? 'admin';
     const { id, token, expiresAt } = await teamTokens.issue({ ...checked.value, issuedBy });
     log.info(`team token ${id} issued by ${issuedBy} to ${checked.value.team} for ${checked.value.subgraphs.join(', ')}, expiring ${expiresAt.toISOString()}`);
-    res.status(201).json({ id, token, team: checked.value.team, subgraphs: checked.value.subgraphs, expiresAt: expiresAt.toISOString() });
+    res.status(201).json({ id, token, team: checked.value.team, subgraphs: checked.value.subgraphs, contributes: checked.value.contributes, expiresAt: expiresAt.toISOString() });
   });
 
   app.get('/v1/tokens', requireAdmin, async (_req, res) => {
@@ -54,6 +54,7 @@ function describe(record: TokenRecord) {
     id: record.id,
     team: record.team,
     subgraphs: record.subgraphs,
+    contributes: record.contributes ?? [],
     issuedBy: record.issuedBy,
     issuedAt: record.issuedAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),

@@ -5,6 +5,8 @@ export interface TokenRecord {
   id: string;
   team: string;
   subgraphs: string[];
+  /** Coordinates beyond a mall the token may contribute (absent in records from before grants). */
+  contributes?: string[];
   issuedBy: string;
   issuedAt: Date;
   expiresAt: Date;

@@ -1,4 +1,5 @@
-import { InvalidTokenError, verifyBearer } from '../../lib/auth/verifyToken.ts';
+import type { IdentityVerifier } from '../../lib/auth/verifyAssertion.ts';
+import { InvalidTokenError } from '../../lib/auth/verifyToken.ts';
 import { graphql } from './graphqlRuntime.ts';
 import type { ApprovalStore } from './store/approvalStore.ts';
 import type { SystemDirectory } from './systems.ts';
@@ -16,14 +17,15 @@ export interface ApprovalContext {
 export interface ContextDeps {
   store: ApprovalStore;
   systems: SystemDirectory;
-  jwtSecret: string;
+  /** Identity comes only from the gateway's assertions (lib/auth/verifyAssertion.ts). */
+  identity: IdentityVerifier;
 }
 
 /** Builds the context from an `Authorization` value (HTTP header or its WebSocket equivalents). */
 export async function contextFor(authorization: string | undefined, deps: ContextDeps): Promise<ApprovalContext> {
   const base = { store: deps.store, systems: deps.systems };
   try {
-    const identity = await verifyBearer(authorization, deps.jwtSecret);
+    const identity = await deps.identity(authorization);
     return { ...base, userId: identity?.userId ?? null, authError: null };
   } catch (error) {
     if (error instanceof InvalidTokenError) return { ...base, userId: null, authError: error };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Db } from 'mongodb';
+import type { IdentityVerifier } from '../../lib/auth/verifyAssertion.ts';
 import { createLogger, errorMessage, type Logger } from '../../lib/log.ts';
 import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
 import { createApprovalMetrics } from './approvalMetrics.ts';
@@ -27,7 +28,8 @@ export interface ApprovalSubgraphOptions {
   port?: number;
   host?: string;
   systems: readonly BusinessSystem[];
-  jwtSecret: string;
+  /** Who is calling: the gateway's assertion for this subgraph (createAssertionVerifier). */
+  identity: IdentityVerifier;
   /** Ingestion publishes to it, subscriptions listen to it; the caller owns (and closes) it. */
   changeFeed: ChangeFeed;
   log?: Logger;
@@ -54,7 +56,7 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
     onCheckpointError: (error) => log.warn(`writing an approval checkpoint failed (${errorMessage(error)}); the next start replays more of the log`),
   });
   const systems = createSystemDirectory(options.systems);
-  const deps = { store, systems, jwtSecret: options.jwtSecret };
+  const deps = { store, systems, identity: options.identity };
   const metrics = createApprovalMetrics(options.systems.map((system) => system.id));
   const ingestor = createBatchIngestor({
     systems,

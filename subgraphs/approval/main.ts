@@ -5,10 +5,11 @@
  * the other replicas through it; without, changes stay in this process.
  *
  * Env: MONGODB_URI (required), MONGODB_DB_PREFIX, PORT (4002), HOST,
- * APPROVAL_SYSTEMS, JWT_SECRET, AMQP_URL, APPROVAL_BROKER_PREFIX (prefixes
+ * APPROVAL_SYSTEMS, GATEWAY_PUBLIC_KEYS or GATEWAY_JWKS_URL (the gateway's
+ * public keys: identity comes only from its assertions), AMQP_URL, APPROVAL_BROKER_PREFIX (prefixes
  * exchange and queue names; tests), BROKER_PREFETCH (32).
  */
-import { DEV_JWT_SECRET, jwtSecretFromEnv } from '../../lib/auth/jwtSecret.ts';
+import { createAssertionVerifier, gatewayKeysFromEnv } from '../../lib/auth/verifyAssertion.ts';
 import { envInt, envString } from '../../lib/env.ts';
 import { createLogger, errorMessage } from '../../lib/log.ts';
 import { connectMongo, databaseName } from '../../lib/mongo/connectMongo.ts';
@@ -28,8 +29,7 @@ runMain(log, async () => {
   // Configuration errors surface before anything connects.
   const systems = systemsFromEnv();
   if (!process.env.APPROVAL_SYSTEMS) log.warn(`APPROVAL_SYSTEMS is unset; using the demo systems ${systems.map((s) => s.id).join(', ')} with their public dev secrets`);
-  const jwtSecret = jwtSecretFromEnv();
-  if (jwtSecret === DEV_JWT_SECRET) log.warn('JWT_SECRET is unset; accepting tokens signed with the public development secret');
+  const identity = createAssertionVerifier(gatewayKeysFromEnv(), 'approval');
   const amqpUrl = process.env.AMQP_URL || undefined;
   const names = brokerNames(process.env.APPROVAL_BROKER_PREFIX || undefined);
 
@@ -51,7 +51,7 @@ runMain(log, async () => {
       port: envInt('PORT', 4002),
       host: envString('HOST', '127.0.0.1'),
       systems,
-      jwtSecret,
+      identity,
       changeFeed,
       log,
     });

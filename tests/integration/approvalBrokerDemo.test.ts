@@ -12,6 +12,7 @@ import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/a
 import { eventsUrlOf } from '../../subgraphs/approval/events/postEvents.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -29,7 +30,7 @@ describe('the demo event source', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_demo');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: 'x', changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     producer = await connect(AMQP_URL);
     channel = await producer.createConfirmChannel();
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signToken } from '../../lib/auth/signToken.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents, UnroutableBatchError } from '../../subgraphs/approval/broker/publishEvents.ts';
@@ -14,11 +13,11 @@ import type { BatchIngestor } from '../../subgraphs/approval/ingest/ingestBatch.
 import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { approvalIdentity, assertionFor } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-const JWT_SECRET = 'broker-ingest-secret';
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
   system: 'hr', userId: 'u-reject', count: 3, occurredAt: '2026-11-22T06:00:00Z', seq: 1, ...overrides,
@@ -52,7 +51,7 @@ describe('approval events over RabbitMQ', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_broker');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     producer = await connect(AMQP_URL);
     channel = await producer.createConfirmChannel();
     await start(); // declares the topology
@@ -92,7 +91,7 @@ describe('approval events over RabbitMQ', () => {
     await Promise.all(deliveries.map(([system, events]) => publishEvents(channel, system, events, secretOf(system), { names })));
 
     for (const userId of users) {
-      const token = await signToken({ userId, secret: JWT_SECRET });
+      const token = await assertionFor(userId);
       const expected = ['finance', 'hr', 'security'].flatMap((system) => {
         const e = newest.get(`${userId}|${system}`);
         return e && e.count > 0 ? [{ system: { id: system }, count: e.count }] : [];

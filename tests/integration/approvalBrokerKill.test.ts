@@ -8,6 +8,7 @@ import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgrap
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { eventScenario, random, shuffledDeliveries } from '../support/eventStreams.ts';
 import { expectNewestStored } from '../support/expectNewestStored.ts';
+import { identityEnv } from '../support/gatewayIdentity.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -41,7 +42,7 @@ describe('a broker worker killed mid-stream', () => {
   const startWorker = (): Worker => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/approval/main.ts'], {
       cwd: process.cwd(),
-      env: { ...process.env, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: dbPrefix, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' },
+      env: { ...process.env, ...identityEnv, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: dbPrefix, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const output: string[] = [];

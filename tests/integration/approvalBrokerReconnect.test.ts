@@ -12,6 +12,7 @@ import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.t
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -120,7 +121,7 @@ describe('after losing the RabbitMQ connection', () => {
 
     beforeAll(async () => {
       database = await createTestDatabase('approval_broker_reconnect');
-      subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: 'x', changeFeed: createInProcessChangeFeed() });
+      subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     });
     afterAll(async () => {
       await subgraph?.close();

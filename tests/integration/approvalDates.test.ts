@@ -5,6 +5,7 @@ import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/a
 import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
 import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -18,7 +19,7 @@ describe('POST /events refuses date-times that do not exist', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_dates');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: 'test', changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     url = eventsUrlOf(subgraph.url);
   });
   afterAll(async () => {

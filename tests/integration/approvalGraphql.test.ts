@@ -8,10 +8,10 @@ import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/a
 import { eventsUrlOf, postEvents } from '../../subgraphs/approval/events/postEvents.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { approvalIdentity, assertionFor, expiredAssertionFor } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
-const JWT_SECRET = 'graphql-test-secret';
 let database: MongoConnection;
 let changeFeed: ChangeFeed;
 let subgraph: ApprovalSubgraph;
@@ -20,7 +20,7 @@ let seq = 0;
 beforeAll(async () => {
   database = await createTestDatabase('approval_graphql');
   changeFeed = createInProcessChangeFeed();
-  subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed });
+  subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed });
 });
 afterAll(async () => {
   await subgraph?.close();
@@ -36,8 +36,9 @@ async function setCount(userId: string, system: string, count: number): Promise<
   expect(result.status).toBe(202);
 }
 
-const bearer = async (userId: string, options: { secret?: string; expiresInSeconds?: number } = {}) =>
-  `Bearer ${await signToken({ userId, secret: options.secret ?? JWT_SECRET, expiresInSeconds: options.expiresInSeconds })}`;
+/** As the gateway sends it; `forged` is a client's own token, which the subgraph must refuse. */
+const bearer = async (userId: string, options: { forged?: boolean; expired?: boolean } = {}) =>
+  `Bearer ${options.forged ? await signToken({ userId, secret: 'a-client-token-secret' }) : options.expired ? await expiredAssertionFor(userId) : await assertionFor(userId)}`;
 
 interface Summary {
   total: number;
@@ -67,7 +68,7 @@ describe('Query.me', () => {
     const anonymous = await postGraphQL<{ me: null }>(subgraph.url, ME);
     expect(anonymous.data).toEqual({ me: null });
     expect(anonymous.errors).toBeUndefined();
-    for (const authorization of [await bearer('alice', { secret: 'another-secret' }), await bearer('alice', { expiresInSeconds: -60 }), 'Bearer junk']) {
+    for (const authorization of [await bearer('alice', { forged: true }), await bearer('alice', { expired: true }), 'Bearer junk']) {
       const result = await postGraphQL<{ me: null }>(subgraph.url, ME, undefined, { authorization });
       expect(result.data).toEqual({ me: null });
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
@@ -170,7 +171,7 @@ describe('Subscription.approvalCountChanged over graphql-ws', () => {
     const client = connect();
     const anonymous = collect(client, { query: SUBSCRIPTION });
     expect(JSON.stringify(await anonymous.error())).toMatch(/UNAUTHENTICATED/);
-    const forged = collect(client, { query: SUBSCRIPTION, extensions: { authorization: await bearer('frank', { secret: 'forged' }) } });
+    const forged = collect(client, { query: SUBSCRIPTION, extensions: { authorization: await bearer('frank', { forged: true }) } });
     expect(JSON.stringify(await forged.error())).toMatch(/UNAUTHENTICATED/);
     // Same socket, now with a per-operation identity as the gateway sends it.
     await setCount('frank', 'finance', 2);
@@ -201,7 +202,7 @@ describe('Subscription.approvalCountChanged over graphql-ws', () => {
 
   it('closes promptly while clients are still subscribed', async () => {
     const feed = createInProcessChangeFeed();
-    const other = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: feed });
+    const other = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: feed });
     let closed = false;
     const client = createClient({ url: other.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: await bearer('judy') } });
     client.on('closed', () => (closed = true));

@@ -9,6 +9,7 @@ import { signBody } from '../../subgraphs/approval/events/verifySignature.ts';
 import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
+import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -18,7 +19,7 @@ const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
 });
 
 async function startOn(db: Db): Promise<ApprovalSubgraph> {
-  return createApprovalSubgraph({ db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: 'test', changeFeed: createInProcessChangeFeed() });
+  return createApprovalSubgraph({ db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
 }
 
 async function storedDocuments(db: Db): Promise<number> {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../lib/auth/jwtSecret.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
@@ -13,6 +12,7 @@ import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/app
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
 import { scrape, type Scrape } from '../support/prometheusText.ts';
+import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 const startSubgraph = () =>
-  createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: DEV_JWT_SECRET, changeFeed: createInProcessChangeFeed(), log: quiet });
+  createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed(), log: quiet });
 
 describe('approval metrics over HTTP and subscriptions', () => {
   let subgraph: ApprovalSubgraph;
@@ -102,7 +102,7 @@ describe('approval metrics over HTTP and subscriptions', () => {
 
   it('shows the subscriptions this replica pushes to, and drops them when they end', async () => {
     const base = subgraph.url.replace(/\/graphql$/, '');
-    const client = await subscriberClient(base, 'u-metrics');
+    const client = await subscriberClient(base, 'u-metrics', { as: 'gateway' });
     try {
       const first = watch(client);
       await first.next(() => true);

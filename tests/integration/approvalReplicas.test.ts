@@ -12,6 +12,7 @@ import { freePort } from '../../lib/http/freePort.ts';
 import { brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
 import { postEvents } from '../../subgraphs/approval/events/postEvents.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
+import { identityEnv } from '../support/gatewayIdentity.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -23,7 +24,7 @@ let replicaB: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-'));
-  const env = { MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: `t${randomUUID().slice(0, 8)}`, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix };
+  const env = { ...identityEnv, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: `t${randomUUID().slice(0, 8)}`, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix };
   const [portA, portB, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
   for (const [name, port] of [['approval-a', portA], ['approval-b', portB]] as const) {
     services.push(await spawnService({ name, entry: 'subgraphs/approval/main.ts', env: { ...env, PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/healthz` }, { logs: { logDir: dir } }));
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const config = join(dir, 'supergraph.yaml');
   writeFileSync(config, `subgraphs:\n  approval:\n    routing_url: http://127.0.0.1:${portA}/graphql\n    schema:\n      file: ${resolve('subgraphs/approval/schema.graphql')}\n`);
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  services.push(await spawnService({ name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(gatewayPort), SUPERGRAPH_CONFIG: config }, readyUrl: `${gatewayUrl}/readyz` }, { logs: { logDir: dir } }));
+  services.push(await spawnService({ name: 'gateway', entry: 'gateway/main.ts', env: { ...identityEnv, PORT: String(gatewayPort), SUPERGRAPH_CONFIG: config }, readyUrl: `${gatewayUrl}/readyz` }, { logs: { logDir: dir } }));
 });
 
 afterAll(async () => {

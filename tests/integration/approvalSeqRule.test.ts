@@ -1,6 +1,5 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../lib/auth/signToken.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
@@ -11,10 +10,10 @@ import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { eventScenario, random, shuffledDeliveries, type EventScenario } from '../support/eventStreams.ts';
 import { expectNewestStored } from '../support/expectNewestStored.ts';
+import { approvalIdentity, assertionFor } from '../support/gatewayIdentity.ts';
 import { createTestDatabase, testMongoUri } from '../support/testDatabase.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
-const JWT_SECRET = 'seq-rule-secret';
 const USERS = Array.from({ length: 8 }, (_, i) => `user-${i}`);
 const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
 
@@ -43,7 +42,7 @@ const ME = /* GraphQL */ `{ me { id approvals { total items { system { id } coun
 
 async function expectMe(subgraph: ApprovalSubgraph, newest: Map<string, OutgoingEvent>): Promise<void> {
   for (const userId of USERS) {
-    const token = await signToken({ userId, secret: JWT_SECRET });
+    const token = await assertionFor(userId);
     const result = await postGraphQL<{ me: { approvals: { total: number; items: { system: { id: string }; count: number; updatedAt: string }[] } } }>(
       subgraph.url, ME, undefined, { authorization: `Bearer ${token}` });
     const items = [...SYSTEMS].sort().flatMap((system) => {
@@ -60,7 +59,7 @@ describe('the seq rule over reordered, repeated batches', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_seq');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
   });
   afterAll(async () => {
     await subgraph?.close();
@@ -90,7 +89,7 @@ describe('two replicas on one database fed the same events at once', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_replicas');
-    const start = () => createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, jwtSecret: JWT_SECRET, changeFeed: createInProcessChangeFeed() });
+    const start = () => createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     replicas = [await start(), await start()];
   });
   afterAll(async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = await spawnService(
-    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET }, readyUrl: `${gatewayUrl}/readyz` },
+    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET, GATEHOUSE_IDENTITY_SUBGRAPHS: 'ticker' }, readyUrl: `${gatewayUrl}/readyz` },
     { logs: { logDir: dir } },
   );
 });
@@ -65,15 +65,22 @@ describe('federated subscriptions at the gateway', () => {
     ]);
   });
 
-  it('passes each client identity to the owning subgraph on its own subscription', async () => {
-    const alice = wsClient({ Authorization: `Bearer ${await token('alice')}` });
+  it("passes each client's identity to the owning subgraph on its own subscription, as an assertion for it alone", async () => {
+    const aliceToken = await token('alice');
+    const alice = wsClient({ Authorization: `Bearer ${aliceToken}` });
     const anonymous = wsClient();
     const [aliceEvents, anonymousEvents] = await Promise.all([
       collect(alice.iterate({ query: TICKS, variables: { count: 2 } })),
       collect(anonymous.iterate({ query: TICKS, variables: { count: 2 } })),
     ]);
     await Promise.all([alice.dispose(), anonymous.dispose()]);
-    expect(aliceEvents.every((e) => (e.data as { ticks: { subscriber: string } }).ticks.subscriber?.startsWith('Bearer '))).toBe(true);
+    const subscribers = aliceEvents.map((e) => (e.data as { ticks: { subscriber: string } }).ticks.subscriber);
+    expect(subscribers).toHaveLength(2);
+    for (const subscriber of subscribers) {
+      expect(subscriber).not.toContain(aliceToken);
+      const claims = JSON.parse(Buffer.from(subscriber.slice('Bearer '.length).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      expect(claims).toMatchObject({ sub: 'alice', aud: 'ticker', iss: 'gatehouse-gateway' });
+    }
     expect(anonymousEvents.every((e) => (e.data as { ticks: { subscriber: null } }).ticks.subscriber === null)).toBe(true);
   });
 

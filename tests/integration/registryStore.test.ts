@@ -8,7 +8,7 @@ import { createTestDatabase } from '../support/testDatabase.ts';
 
 let mongo: MongoConnection;
 const announced: Revision[] = [];
-const publish: ChangeRequest = { by: 'team', allowBreaking: false, dryRun: false };
+const publish: ChangeRequest = { by: 'team', scope: { kind: 'team', team: 'malls', contributes: [] }, allowBreaking: false, dryRun: false };
 const mall = (id: string) => ({ name: id, url: `http://127.0.0.1:4999/${id}/graphql`, sdl: mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` }) });
 
 beforeAll(async () => {

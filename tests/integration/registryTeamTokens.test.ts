@@ -45,7 +45,7 @@ describe('team tokens', () => {
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const [token, summary] = issued.stdout.trim().split('\n');
-    expect(summary).toMatch(/^team outlet-team may change outlet until \d{4}-\d\d-\d\dT.*\(id tt_[0-9a-f]{16}, for gatehouse token revoke\)$/);
+    expect(summary).toMatch(/^team outlet-team may change outlet \(its own mall only\) until \d{4}-\d\d-\d\dT.*\(id tt_[0-9a-f]{16}, for gatehouse token revoke\)$/);
 
     const team = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_TOKEN: token!, GATEHOUSE_USER: 'kim' };
     const check = await gatehouse(['subgraph', 'check', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);

@@ -2,6 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DEV_JWT_SECRET } from '../../lib/auth/jwtSecret.ts';
 import { signToken } from '../../lib/auth/signToken.ts';
+import { assertionFor } from './gatewayIdentity.ts';
 
 export interface Summary {
   total: number;
@@ -10,11 +11,14 @@ export interface Summary {
 
 export const SUBSCRIBE = 'subscription { approvalCountChanged { total items { system { id name url } count url } } }';
 
-/** A graphql-ws client of the gateway, signed in as `userId`. */
-export async function subscriberClient(gatewayUrl: string, userId: string): Promise<Client> {
-  const token = await signToken({ userId, secret: DEV_JWT_SECRET });
+/**
+ * A graphql-ws client signed in as `userId`: of the gateway with a user's
+ * token, or (`as: 'gateway'`) of the approval subgraph with the gateway's assertion.
+ */
+export async function subscriberClient(url: string, userId: string, options: { as?: 'user' | 'gateway' } = {}): Promise<Client> {
+  const token = options.as === 'gateway' ? await assertionFor(userId) : await signToken({ userId, secret: DEV_JWT_SECRET });
   return createClient({
-    url: `${gatewayUrl.replace('http', 'ws')}/graphql`,
+    url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: { Authorization: `Bearer ${token}` },
     retryAttempts: 0,

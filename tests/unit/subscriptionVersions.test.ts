@@ -1,4 +1,5 @@
-import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
+import type { GatewayContext } from '../../gateway/auth/gatewayContext.ts';
 import type { SupergraphManager } from '@apollo/gateway';
 import { parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,12 +51,12 @@ async function setup(releaseGraceMs = 5000) {
       return { supergraphSdl: supergraph('tick') };
     },
   };
-  const gateway = createVersionedGateway({ source, buildDataSource: () => ({ process: async () => ({ data: {} }) }), log: quiet, releaseGraceMs });
+  const gateway = createVersionedGateway({ source, buildDataSource: () => ({ process: async () => ({ data: {} }) }), log: quiet, releaseGraceMs, buildBudget: null });
   const runtimes = createSubscriptionRuntimes(quiet, gateway);
   gateway.onVersion(runtimes.update);
   await gateway.load({ apollo: {} } as Parameters<VersionedGateway['load']>[0]);
   opened.push({ gateway, runtimes });
-  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo: {} as ApolloServer<BaseContext> });
+  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo: {} as ApolloServer<GatewayContext>, identity: async () => undefined });
   const subscribe = (schema: GraphQLSchema, query: string) => handlers.subscribe({ schema, document: parse(query), variableValues: {}, contextValue: {} });
   return { gateway, subscribe, switchTo: (sdl: string) => update(sdl), v1: gateway.current()!.schema };
 }
