@@ -4,10 +4,14 @@
  * event loop, so a page that is slow to read delays only its own crawl.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../../../lib/worker/lowerThreadPriority.ts';
 import { decodePage } from './decodePage.ts';
 import { PageTooComplexError, type ParseBudget } from './parseHtmlWithBudget.ts';
 import { readSearchPage, type RawSearchPage } from './readSearchPage.ts';
 import type { SiteSelectors } from './siteDescription.ts';
+
+// Answering searches comes first: on a busy machine, reading pages gets the CPU left over.
+lowerThreadPriority();
 
 export interface PageTask {
   body: Uint8Array;

@@ -3,7 +3,8 @@ import type { CrawledOffer } from './siteDescription.ts';
 /**
  * The crawler may reach a site at an internal address (`http://demo-sites:4100/`
  * in docker-compose) that shoppers cannot open; offers point at the public
- * origin instead. Links to other hosts (CDNs) stay as they are.
+ * origin instead. Links to the site's other origins (`allowedOrigins`, a CDN)
+ * stay as they are; extraction has dropped links anywhere else.
  */
 export function createOfferRebaser(crawlBase: string, publicBase: string): (offer: CrawledOffer) => CrawledOffer {
   const from = `${new URL(crawlBase).origin}/`;
