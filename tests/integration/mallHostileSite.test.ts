@@ -147,7 +147,8 @@ describe('a mall crawling a hostile site', () => {
   it('refuses a redirect to another internal host as REDIRECT_REFUSED, serving nothing from it', async () => {
     const moved = await search('moved');
     expect(moved).toMatchObject({ offers: [], error: { code: 'REDIRECT_REFUSED' } });
-    expect(moved.error?.message).toContain(`redirected to ${internal.url}, outside the site's origins`);
+    // Which host is the operator's business (the log has it); clients may see it withheld.
+    expect(moved.error?.message).toMatch(/^hanbit: .* redirected to .*, outside the site's origins/);
     expect(internal.requests.size).toBe(0);
   });
 
