@@ -2,6 +2,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createErrorMasker } from '../../lib/errors/createErrorMasker.ts';
 import { redactAddresses } from '../../lib/errors/redactAddresses.ts';
+import { SiteFetchError } from '../../subgraphs/malls/kit/fetchPage.ts';
+import { toMallError } from '../../subgraphs/malls/kit/mallError.ts';
 
 function masker() {
   const lines: string[] = [];
@@ -60,5 +62,26 @@ describe('address redaction', () => {
     'Cannot query field "std::string" on type "Query".',
   ])('leaves %j alone', (message) => {
     expect(redactAddresses(message)).toBe(message);
+  });
+});
+
+describe('a mall search error as the client reads it', () => {
+  it('keeps a site failure and its code, without the address the crawler used', () => {
+    expect(toMallError(new SiteFetchError('SITE_UNAVAILABLE', 'http://10.0.0.8:4100/hanbit/search?q=x answered 500'), 'hanbit')).toEqual({
+      code: 'SITE_UNAVAILABLE',
+      message: 'hanbit: (address withheld) answered 500',
+    });
+  });
+
+  it("hides a driver's or the system's message behind CRAWL_FAILED", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4027'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    for (const error of [new Error('connect ECONNREFUSED 127.0.0.1:4027'), refused, 'boom', null]) {
+      expect(toMallError(error, 'hanbit')).toEqual({ code: 'CRAWL_FAILED', message: "hanbit: the search failed unexpectedly; see the mall's log" });
+    }
+  });
+
+  it("keeps the kit's own coded errors", () => {
+    const timeout = Object.assign(new Error('hanbit: the site did not answer within the search deadline'), { code: 'TIMEOUT' });
+    expect(toMallError(timeout, 'hanbit')).toEqual({ code: 'TIMEOUT', message: 'hanbit: the site did not answer within the search deadline' });
   });
 });

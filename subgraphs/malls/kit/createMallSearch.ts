@@ -176,7 +176,8 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
       return { ...(await withDeadline(shared, deadlineAt, site.id)), error: null };
     } catch (error) {
       const mallError = toMallError(error, site.id);
-      log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${mallError.message}); answering from stale cache`);
+      // The original, addresses and all, for the operator; the client gets mallError.
+      log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${error instanceof Error ? error.message : String(error)}); answering from stale cache`);
       const stale = await cache.get(keyword, pageNumber).catch(() => null);
       const page = stale ?? { offers: [], hasNextPage: false, fetchedAt: new Date() };
       return { page, from: stale ? 'stale' : 'none', error: mallError };
