@@ -1,14 +1,19 @@
 import { composeSupergraph } from '../composition/composeSupergraph.ts';
 import type { SubgraphDefinition } from '../composition/subgraphDefinition.ts';
-import { evaluateChange, type SubgraphChange } from './evaluate/evaluateChange.ts';
+import type { ChangeScope } from './evaluate/checkOwnership.ts';
+import { nameRefusal, ownershipOf } from './evaluate/subgraphOwnership.ts';
+import { sharedChangeEvaluator, type ChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
+import type { SubgraphChange } from './evaluate/evaluateChange.ts';
 import type { PublishedSubgraph, RegistryStore, Revision } from './store/registryStore.ts';
 
 export type ChangeOutcome =
   | { status: 'published' | 'deleted' | 'checked' | 'unchanged'; revision: number; malls: string[]; breaking: string[] }
-  | { status: 'refused'; reason: 'composition' | 'breaking' | 'unknown-subgraph'; errors: string[] };
+  | { status: 'refused'; reason: 'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits'; errors: string[] };
 
 export interface ChangeRequest {
   by: string;
+  /** What the change may contribute: anything (admin) or a team's mall and grants. */
+  scope: ChangeScope;
   allowBreaking: boolean;
   /** Only the verdict (`check`): nothing is stored. */
   dryRun: boolean;
@@ -18,6 +23,8 @@ export interface Registry {
   latest(): Promise<Revision | null>;
   publish(subgraph: SubgraphDefinition, request: ChangeRequest): Promise<ChangeOutcome>;
   remove(name: string, request: ChangeRequest): Promise<ChangeOutcome>;
+  /** The first publish limit `subgraph` is over, as one sentence (checked off the event loop); null when within them. */
+  checkLimits(subgraph: SubgraphDefinition): Promise<string | null>;
   /** Stores `subgraphs` as the first revision when the registry is empty; false if it was not. */
   seed(subgraphs: SubgraphDefinition[], by: string): Promise<boolean>;
 }
@@ -30,7 +37,9 @@ const MAX_ATTEMPTS = 10;
  * allowed, must not break clients; a change that passes becomes the next
  * revision, and `onRevision` tells the gateways.
  */
-export function createRegistry(store: RegistryStore, onRevision: (revision: Revision) => void): Registry {
+export function createRegistry(store: RegistryStore, onRevision: (revision: Revision) => void, options: { evaluator?: ChangeEvaluator } = {}): Registry {
+  // Composition runs on a worker thread within a budget; the seed, at start, composes here.
+  const evaluator = options.evaluator ?? sharedChangeEvaluator();
   // Changes through one replica queue up; only other replicas can race it.
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
@@ -50,17 +59,19 @@ export function createRegistry(store: RegistryStore, onRevision: (revision: Revi
       if (describe.action === 'publish' && isUnchanged(subgraphs, describe.subgraph)) {
         return { status: 'unchanged', revision: current!.revision, malls: [], breaking: [] };
       }
-      const verdict = evaluateChange({ subgraphs, supergraphSdl: current?.supergraphSdl ?? null }, describe, request.allowBreaking);
+      const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
+      const refusal = nameRefusal(subgraphs.find((s) => s.name === name), request.scope);
+      if (refusal) return { status: 'refused', reason: 'ownership', errors: [refusal] };
+      const verdict = await evaluator.evaluate({ subgraphs, supergraphSdl: current?.supergraphSdl ?? null }, describe, request.allowBreaking, request.scope);
       if (!verdict.ok) {
         return { status: 'refused', reason: verdict.reason, errors: verdict.reason === 'breaking' ? verdict.breaking : verdict.errors };
       }
       const previous = current?.revision ?? 0;
       if (request.dryRun) return { status: 'checked', revision: previous, malls: verdict.malls, breaking: verdict.breaking };
       const at = new Date();
-      const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
       const existing = new Map(subgraphs.map((s) => [s.name, s]));
       const next: PublishedSubgraph[] = verdict.subgraphs.map((s) =>
-        s.name === name ? { ...s, publishedBy: request.by, publishedAt: at, revision: previous + 1 } : existing.get(s.name)!,
+        s.name === name ? { ...s, ...ownershipOf(s.sdl, request.scope), publishedBy: request.by, publishedAt: at, revision: previous + 1 } : existing.get(s.name)!,
       );
       const stored = await store.append(previous, {
         subgraphs: next,
@@ -76,6 +87,7 @@ export function createRegistry(store: RegistryStore, onRevision: (revision: Revi
 
   return {
     latest: () => store.latest(),
+    checkLimits: (subgraph) => evaluator.checkLimits(subgraph),
     publish: (subgraph, request) => change(request, { action: 'publish', subgraph }),
     remove: (name, request) => change(request, { action: 'delete', name }),
     async seed(subgraphs, by) {
@@ -84,7 +96,7 @@ export function createRegistry(store: RegistryStore, onRevision: (revision: Revi
       if (!composed.ok) throw new Error(`the seed subgraphs do not compose: ${composed.errors.join('; ')}`);
       const at = new Date();
       const stored = await store.append(0, {
-        subgraphs: subgraphs.map((s) => ({ ...s, publishedBy: by, publishedAt: at, revision: 1 })),
+        subgraphs: subgraphs.map((s) => ({ ...s, ...ownershipOf(s.sdl, { kind: 'admin' }), publishedBy: by, publishedAt: at, revision: 1 })),
         supergraphSdl: composed.supergraphSdl,
         change: { action: 'seed', name: null, by, at },
       });

@@ -31,17 +31,17 @@ export async function runSubgraphCommand(action: string | undefined, flags: Subg
     }
     case 'list': {
       const { body } = expectOk(await registry.list());
-      const subgraphs = body.subgraphs as Array<{ name: string; url: string; publishedBy: string; publishedAt: string; revision: number }>;
+      const subgraphs = body.subgraphs as Array<{ name: string; url: string; owner: string; kind: string; publishedBy: string; publishedAt: string; revision: number }>;
       print(`revision ${String(body.revision)}: ${subgraphs.length} subgraphs`);
-      for (const s of subgraphs) print(`${s.name.padEnd(16)} ${s.url.padEnd(40)} r${s.revision} by ${s.publishedBy} at ${s.publishedAt}`);
+      for (const s of subgraphs) print(`${s.name.padEnd(16)} ${s.url.padEnd(40)} ${`${s.kind} of ${s.owner}`.padEnd(24)} r${s.revision} by ${s.publishedBy} at ${s.publishedAt}`);
       return;
     }
     case 'show': {
       const name = required(flags.name, '--name');
       const { body } = expectOk(await registry.show(name));
-      const current = body.current as { url: string; sdl: string; publishedBy: string; publishedAt: string; revision: number } | null;
+      const current = body.current as { url: string; sdl: string; owner: string; kind: string; publishedBy: string; publishedAt: string; revision: number } | null;
       const history = body.history as Array<{ revision: number; action: string; by: string; at: string; url: string | null }>;
-      print(current ? `${name}: ${current.url}, revision ${current.revision}, published by ${current.publishedBy} at ${current.publishedAt}` : `${name}: deleted`);
+      print(current ? `${name}: ${current.kind} of ${current.owner} at ${current.url}, revision ${current.revision}, published by ${current.publishedBy} at ${current.publishedAt}` : `${name}: deleted`);
       print('history:');
       for (const h of history) print(`  r${h.revision} ${h.action.padEnd(7)} by ${h.by} at ${h.at}${h.url ? ` (${h.url})` : ''}`);
       if (current) print(`schema:\n${current.sdl}`);

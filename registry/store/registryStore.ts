@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { SubgraphDefinition } from '../../composition/subgraphDefinition.ts';
+import { ADMIN_OWNER, ownershipOf, type SubgraphOwnership } from '../evaluate/subgraphOwnership.ts';
 
-export interface PublishedSubgraph extends SubgraphDefinition {
+export interface PublishedSubgraph extends SubgraphDefinition, SubgraphOwnership {
   publishedBy: string;
   publishedAt: Date;
   /** The registry revision that last published it. */
@@ -42,7 +43,7 @@ export interface RegistryStore {
   history(name: string): Promise<HistoryEntry[]>;
 }
 
-interface SubgraphRef {
+interface SubgraphRef extends Partial<SubgraphOwnership> {
   name: string;
   url: string;
   schemaHash: string;
@@ -107,14 +108,20 @@ export function createRegistryStore(db: Db): RegistryStore {
   const toRevision = async (doc: RevisionDoc): Promise<Revision> => ({
     revision: doc._id,
     subgraphs: await Promise.all(
-      doc.subgraphs.map(async (ref) => ({
-        name: ref.name,
-        url: ref.url,
-        sdl: await readSchema(ref.schemaHash),
-        publishedBy: ref.publishedBy,
-        publishedAt: ref.publishedAt,
-        revision: ref.revision,
-      })),
+      doc.subgraphs.map(async (ref) => {
+        const sdl = await readSchema(ref.schemaHash);
+        return {
+          name: ref.name,
+          url: ref.url,
+          sdl,
+          // Revisions from before owners were recorded: a team's publish names it, the SDL tells the kind.
+          owner: ref.owner ?? /^team (\S+)/.exec(ref.publishedBy)?.[1] ?? ADMIN_OWNER,
+          kind: ref.kind ?? ownershipOf(sdl, { kind: 'admin' }).kind,
+          publishedBy: ref.publishedBy,
+          publishedAt: ref.publishedAt,
+          revision: ref.revision,
+        };
+      }),
     ),
     supergraphSdl: await readSchema(doc.supergraphHash),
     change: doc.change,
@@ -167,6 +174,8 @@ export function createRegistryStore(db: Db): RegistryStore {
           name: s.name,
           url: s.url,
           schemaHash: await storeSchema(s.sdl),
+          owner: s.owner,
+          kind: s.kind,
           publishedBy: s.publishedBy,
           publishedAt: s.publishedAt,
           revision: s.revision,

@@ -3,6 +3,7 @@ import { composeSupergraph } from '../../composition/composeSupergraph.ts';
 import { readSupergraphConfig } from '../../composition/readSupergraphConfig.ts';
 import type { ChangeScope } from '../../registry/evaluate/checkOwnership.ts';
 import { evaluateChange, type Verdict } from '../../registry/evaluate/evaluateChange.ts';
+import { nameRefusal, ownershipOf } from '../../registry/evaluate/subgraphOwnership.ts';
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 
 const subgraphs = readSupergraphConfig('supergraph.yaml');
@@ -103,5 +104,26 @@ describe('what a team token may publish', () => {
 
   it('while the admin token may change anything', () => {
     expect(publish(`${LINK}\ntype Query { me: User @override(from: "approval") }\ntype User @key(fields: "id") { id: ID! }`, { kind: 'admin' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('which existing subgraphs a team may change', () => {
+  const scope: ChangeScope = { kind: 'team', team: 'outlet-team', contributes: [] };
+
+  it('its own, and a mall the admin published (handing it over), but no service of the admin and nothing of another team', () => {
+    expect(nameRefusal(undefined, scope)).toBeNull();
+    expect(nameRefusal({ name: 'outlet', owner: 'outlet-team', kind: 'mall' }, scope)).toBeNull();
+    expect(nameRefusal({ name: 'hanbit', owner: 'admin', kind: 'mall' }, scope)).toBeNull();
+    expect(nameRefusal({ name: 'approval', owner: 'admin', kind: 'service' }, scope)).toBe(
+      'subgraph "approval" is the admin\'s service; team outlet-team may not change it (only the admin token can)',
+    );
+    expect(nameRefusal({ name: 'sejong', owner: 'sejong-team', kind: 'mall' }, scope)).toMatch(/is team sejong-team's mall; team outlet-team may not change it/);
+    expect(nameRefusal({ name: 'approval', owner: 'admin', kind: 'service' }, { kind: 'admin' })).toBeNull();
+  });
+
+  it('records a mall team as owner of a mall, and a granted team or the admin as owner of a service', () => {
+    expect(ownershipOf(outlet, scope)).toEqual({ owner: 'outlet-team', kind: 'mall' });
+    expect(ownershipOf(`${LINK}\ntype Query { reviews: [String!]! }`, { kind: 'team', team: 'reviews', contributes: ['Query.reviews'] })).toEqual({ owner: 'reviews', kind: 'service' });
+    expect(ownershipOf(subgraphs.find((s) => s.name === 'catalog')!.sdl, { kind: 'admin' })).toEqual({ owner: 'admin', kind: 'service' });
   });
 });
