@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { createErrorMasker } from '../../lib/errors/createErrorMasker.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { unauthenticated, type ApprovalContext } from './context.ts';
 import { graphql } from './graphqlRuntime.ts';
@@ -29,6 +30,10 @@ const CLOSE_GRACE_MS = 2000;
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): () => Promise<void> {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // A failing stream (say, the database gone) has an original error beneath: masked as over HTTP
+  // (lib/subgraph/serveSubgraph.ts) and logged under the id the client gets. Refusals pass as they are.
+  const mask = createErrorMasker({ where: 'subgraph approval', log: options.log });
+  const format = (error: GraphQLErrorType): GraphQLFormattedError => (error.originalError ? mask(error.toJSON(), error) : error.toJSON());
   const server = useServer(
     {
       schema: options.schema,
@@ -57,13 +62,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): () => Pr
           contextValue,
         };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        // Only a failing stream (say, the database gone) carries an original error;
-        // refused or invalid operations are the client's business.
-        for (const error of errors) {
-          if (error.originalError) options.log.warn(`an approval subscription failed: ${error.message}`);
-        }
-      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wss,
   );
