@@ -23,9 +23,11 @@ interface SupergraphResponse {
 
 /**
  * The gateway's supergraph, from the registry: polled with an ETag (a 304
- * costs almost nothing), and at once on a RabbitMQ notice. A new revision is
- * switched to only after its subgraphs pass the gateway's health check;
- * otherwise the gateway keeps the last good one and asks again next time.
+ * costs almost nothing), and at once on a RabbitMQ notice. Every new
+ * revision is switched to at once and then health-checked: a subgraph that
+ * does not answer is reported and its fields fail as a down subgraph's do,
+ * so one broken subgraph never holds back the other teams' changes (the
+ * registry already refuses a publish whose routing URL does not serve it).
  */
 export function createRegistrySupergraph(options: RegistrySupergraphOptions): SupergraphManager {
   const { log } = options;
@@ -45,6 +47,10 @@ export function createRegistrySupergraph(options: RegistrySupergraphOptions): Su
     async initialize({ update, healthCheck }) {
       const first = await waitForRegistry(fetchNewer, options.startTimeoutMs ?? 30_000, options.registryUrl);
       revision = first.revision;
+      // Reported, not awaited: a subgraph that hangs must not delay the switch.
+      const reportHealth = (sdl: string) =>
+        void healthCheck(sdl).catch((error: unknown) => log.warn(`cannot health-check the supergraph's subgraphs (${errorMessage(error)}); serving it anyway`));
+      reportHealth(first.supergraphSdl);
       let running: Promise<void> | null = null;
       let again = false;
       let lastFailure = '';
@@ -61,11 +67,9 @@ export function createRegistrySupergraph(options: RegistrySupergraphOptions): Su
           return;
         }
         if (!next || next.revision <= revision) return;
-        // A refused candidate is logged by the gateway's health check and tried again next poll.
-        const healthy = await healthCheck(next.supergraphSdl).then(() => true, () => false);
-        if (!healthy) return;
         try {
           update(next.supergraphSdl);
+          reportHealth(next.supergraphSdl);
         } catch (error) {
           log.warn(`cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`);
         }

@@ -11,6 +11,16 @@ export interface SupergraphStatus {
   current: { id: string; loadedAt: string; subgraphs: string[] } | null;
   /** The newest candidate refused since the last switch, and why. */
   rejected: { id: string; at: string; reason: string } | null;
+  /** Subgraphs that did not answer the newest health check; their fields fail until they answer. */
+  unhealthy: UnhealthySubgraph[];
+}
+
+export interface UnhealthySubgraph {
+  name: string;
+  url: string;
+  reason: string;
+  /** When it was first found not answering. */
+  since: string;
 }
 
 export interface VersionedGateway extends GatewayInterface {
@@ -35,13 +45,15 @@ export interface VersionedGatewayOptions {
 }
 
 export const DEFAULT_RELEASE_GRACE_MS = 5000;
+/** How often a subgraph that failed its health check is asked again. */
+const RECHECK_MS = 2000;
 
 /**
  * Apollo Server's gateway, built from Apollo's supergraph loading contract,
  * query planner and plan executor, but versioned: every request runs on the
  * version whose schema Apollo Server validated it against (ApolloGateway's
  * executor reads whatever is current, so a reload mid-request can mix two),
- * a candidate whose subgraphs fail their health check is refused, and a
+ * subgraphs that fail their health check are reported (not refused), and a
  * removed subgraph's data source is closed once nothing on an old version
  * still runs.
  */
@@ -111,8 +123,12 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     }
   };
 
-  const healthCheck = async (sdl: string) => {
-    const endpoints = subgraphEndpoints(sdl);
+  /** What the newest health check found; rechecked until each answers or a newer check replaces it. */
+  let unhealthy: UnhealthySubgraph[] = [];
+  let checks = 0;
+
+  /** The endpoints that fail a health check, with why. */
+  const failing = async (endpoints: readonly SubgraphEndpoint[], sdl: string): Promise<Map<SubgraphEndpoint, string>> => {
     const sources = pool.acquire(endpoints, sdl);
     try {
       const results = await Promise.allSettled(
@@ -122,21 +138,50 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
           }),
         ),
       );
-      const failures = results.flatMap((result, i) =>
-        result.status === 'rejected' ? [`${endpoints[i]!.name} at ${endpoints[i]!.url} (${describe(result.reason)})`] : [],
-      );
-      if (failures.length === 0) return;
-      const reason = `subgraphs did not answer their health check: ${failures.join('; ')}`;
-      const candidate = supergraphId(sdl);
-      // Sources retry a refused candidate; say so once per candidate and reason.
-      if (rejected?.id !== candidate || rejected.reason !== reason) {
-        log.warn(`keeping supergraph ${current?.id ?? '(none)'}: candidate ${candidate} refused, ${reason}; start them or publish a fix`);
-      }
-      rejected = { id: candidate, at: new Date().toISOString(), reason };
-      throw new Error(reason);
+      return new Map(results.flatMap((result, i) => (result.status === 'rejected' ? [[endpoints[i]!, describe(result.reason)] as const] : [])));
     } finally {
       pool.release(endpoints);
     }
+  };
+
+  const report = (endpoints: readonly SubgraphEndpoint[], failures: Map<SubgraphEndpoint, string>, sdl: string) => {
+    const before = new Map(unhealthy.map((u) => [`${u.name} ${u.url}`, u]));
+    const now = new Date().toISOString();
+    unhealthy = [...failures].map(([e, reason]) => ({ name: e.name, url: e.url, reason, since: before.get(`${e.name} ${e.url}`)?.since ?? now }));
+    for (const u of unhealthy) {
+      if (!before.has(`${u.name} ${u.url}`)) log.warn(`subgraph ${u.name} at ${u.url} did not answer its health check (${u.reason}); serving supergraph ${supergraphId(sdl)} anyway, its fields fail until it answers`);
+    }
+    for (const e of endpoints) if (before.has(`${e.name} ${e.url}`) && !failures.has(e)) log.info(`subgraph ${e.name} at ${e.url} answers its health check again`);
+  };
+
+  /**
+   * Checks every subgraph of a supergraph and reports those that do not
+   * answer (log, `/readyz`), but never refuses it: one team's broken
+   * subgraph must not hold back every other team's change, so its fields
+   * fail as a down subgraph's do. Failing ones are asked again every few
+   * seconds until they answer or a newer check replaces this one.
+   */
+  const healthCheck = async (sdl: string) => {
+    const generation = ++checks;
+    const endpoints = subgraphEndpoints(sdl);
+    const failures = await failing(endpoints, sdl);
+    if (generation !== checks) return;
+    report(endpoints, failures, sdl);
+    const recheck = () => {
+      if (unhealthy.length === 0 || generation !== checks) return;
+      const timer = setTimeout(() => {
+        const down = endpoints.filter((e) => unhealthy.some((u) => u.name === e.name && u.url === e.url));
+        void failing(down, sdl).then((still) => {
+          // stop() clears the timers: a recheck that outlived it reports nothing.
+          if (!timers.delete(timer) || generation !== checks) return;
+          report(down, still, sdl);
+          recheck();
+        });
+      }, RECHECK_MS);
+      timer.unref();
+      timers.add(timer);
+    };
+    recheck();
   };
 
   const executor: GatewayExecutor = async (requestContext) => {
@@ -187,6 +232,7 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     status: () => ({
       current: current ? { id: current.id, loadedAt: loadedAt.toISOString(), subgraphs: current.subgraphs.map((s) => s.name) } : null,
       rejected,
+      unhealthy,
     }),
     openDataSources: () => pool.size(),
   };
