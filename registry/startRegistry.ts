@@ -5,6 +5,8 @@ import { supergraphId } from '../composition/supergraphId.ts';
 import type { SubgraphDefinition } from '../composition/subgraphDefinition.ts';
 import { listen } from '../lib/http/listen.ts';
 import type { Logger } from '../lib/log.ts';
+import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
+import { createChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
 import { createRegistry } from './createRegistry.ts';
 import { useRegistryRoutes } from './http/registryRoutes.ts';
 import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
@@ -22,6 +24,8 @@ export interface RegistryOptions {
   exchange?: string;
   port?: number;
   host?: string;
+  /** Time and memory for composing one change on the worker thread; default from the environment (createChangeEvaluator.ts). */
+  composeBudget?: WorkerBudget;
 }
 
 export interface RunningRegistry {
@@ -34,7 +38,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const store = createRegistryStore(options.db);
   let announcer: RevisionAnnouncer | undefined;
   if (options.amqpUrl) announcer = await createRevisionAnnouncer({ amqpUrl: options.amqpUrl, log, exchange: options.exchange });
-  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }));
+  const evaluator = options.composeBudget ? createChangeEvaluator(options.composeBudget) : undefined;
+  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), { evaluator });
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
   const app = express();
@@ -47,6 +52,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await announcer?.close();
+      await evaluator?.close();
     },
   };
 }

@@ -1,11 +1,21 @@
 import { HEALTH_CHECK_QUERY, type GraphQLDataSourceProcessOptions, type SupergraphManager } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import type { Logger } from '../../lib/log.ts';
+import { errorMessage, type Logger } from '../../lib/log.ts';
+import type { WorkerBudget } from '../../lib/worker/createBudgetedWorker.ts';
 import { executeOnVersion } from '../execution/executeOnVersion.ts';
 import { createDataSourcePool, type ClosableDataSource } from './dataSourcePool.ts';
 import { supergraphId } from '../../composition/supergraphId.ts';
-import { buildSupergraphVersion, subgraphEndpoints, type SubgraphEndpoint, type SupergraphVersion } from './supergraphVersion.ts';
+import { createVersionCheck, versionBudgetFromEnv, type VersionCheck } from './createVersionCheck.ts';
+import {
+  buildSupergraphParts,
+  buildSupergraphPartsInSlices,
+  subgraphEndpoints,
+  versionFromParts,
+  type SubgraphEndpoint,
+  type SupergraphParts,
+  type SupergraphVersion,
+} from './supergraphVersion.ts';
 
 export interface SupergraphStatus {
   current: { id: string; loadedAt: string; subgraphs: string[] } | null;
@@ -34,6 +44,8 @@ export interface VersionedGateway extends GatewayInterface {
   status(): SupergraphStatus;
   /** Data sources alive across every version still in use. */
   openDataSources(): number;
+  /** Resolves once every supergraph handed to the gateway so far has been switched to or refused. */
+  settled(): Promise<void>;
 }
 
 export interface VersionedGatewayOptions {
@@ -42,7 +54,17 @@ export interface VersionedGatewayOptions {
   log: Logger;
   /** How long an old version stays usable after its last request; default 5 s. */
   releaseGraceMs?: number;
+  /**
+   * The budget a new supergraph must build within on a worker thread before
+   * the serving thread builds it, in slices; default from the environment
+   * (createVersionCheck.ts). `null` builds at once on update, unchecked: for
+   * in-process tests that switch versions synchronously.
+   */
+  buildBudget?: WorkerBudget | null;
 }
+
+/** The serving thread's pause between build steps, so requests in flight move on. */
+const BUILD_PAUSE_MS = 5;
 
 export const DEFAULT_RELEASE_GRACE_MS = 5000;
 /** How often a subgraph that failed its health check is asked again. */
@@ -101,13 +123,9 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     };
   };
 
-  const activate = (sdl: string) => {
-    if (current && current.id === supergraphId(sdl)) {
-      // The source moved on to what we already serve (a refused change was undone).
-      rejected = null;
-      return;
-    }
-    const version = buildSupergraphVersion(sdl, (endpoints) => pool.acquire(endpoints, sdl));
+  const switchTo = (parts: SupergraphParts) => {
+    const { sdl } = parts;
+    const version = versionFromParts(parts, (endpoints) => pool.acquire(endpoints, sdl));
     const previous = current;
     usage.set(version, { holds: 0, retired: false });
     bySchema.set(version.schema, version);
@@ -121,6 +139,52 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       usage.get(previous)!.retired = true;
       releaseIfUnused(previous);
     }
+  };
+
+  const buildBudget = options.buildBudget === undefined ? versionBudgetFromEnv() : options.buildBudget;
+  let versionCheck: VersionCheck | undefined;
+  let pending: string | null = null;
+  let building: Promise<void> | null = null;
+  let stopped = false;
+
+  /**
+   * A new supergraph is first built on a worker thread within the budget (a
+   * candidate over it is refused and the current version kept), then built
+   * again here in slices with pauses, since a query planner cannot move
+   * between threads; the registry's publish limits keep those slices short.
+   * Supergraphs that arrive meanwhile wait; only the newest is built.
+   */
+  const buildPending = async () => {
+    while (pending !== null && !stopped) {
+      const sdl = pending;
+      pending = null;
+      const id = supergraphId(sdl);
+      try {
+        versionCheck ??= createVersionCheck(buildBudget!);
+        await versionCheck.check(sdl);
+        if (stopped || pending !== null) continue;
+        const parts = await buildSupergraphPartsInSlices(sdl, () => new Promise((resolve) => setTimeout(resolve, BUILD_PAUSE_MS)));
+        if (stopped || pending !== null) continue;
+        switchTo(parts);
+      } catch (error) {
+        if (stopped) return;
+        const reason = errorMessage(error);
+        log.warn(`keeping supergraph ${current?.id ?? '(none)'}: candidate ${id} refused, ${reason}; publish a smaller change`);
+        rejected = { id, at: new Date().toISOString(), reason };
+      }
+    }
+  };
+
+  const activate = (sdl: string) => {
+    if (current && current.id === supergraphId(sdl)) {
+      // The source moved on to what we already serve (a refused change was undone).
+      rejected = null;
+      pending = null;
+      return;
+    }
+    if (buildBudget === null || current === null) return switchTo(buildSupergraphParts(sdl));
+    pending = sdl;
+    building ??= buildPending().finally(() => (building = null));
   };
 
   /** What the newest health check found; rechecked until each answers or a newer check replaces it. */
@@ -210,9 +274,14 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       });
       cleanup = result.cleanup;
       activate(result.supergraphSdl);
+      // Started now, so the first reload does not wait for the thread to load.
+      if (buildBudget !== null) versionCheck ??= createVersionCheck(buildBudget);
       return { executor };
     },
     async stop() {
+      stopped = true;
+      await versionCheck?.close();
+      await building;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await cleanup?.();
@@ -235,6 +304,9 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       unhealthy,
     }),
     openDataSources: () => pool.size(),
+    settled: async () => {
+      while (building) await building;
+    },
   };
 }
 

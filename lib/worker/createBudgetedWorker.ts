@@ -25,6 +25,8 @@ export class BudgetExceededError extends Error {
 export interface BudgetedWorker<Args extends unknown[], Result> {
   /** Runs the entry's default export on `args` (one tuple) in the worker; BudgetExceededError past the budget. */
   run(...args: Args): Promise<Result>;
+  /** The same with its own time budget, for a job whose cost does not depend on the configured one. */
+  runWithin(timeoutMs: number, ...args: Args): Promise<Result>;
   close(): Promise<void>;
 }
 
@@ -50,19 +52,21 @@ export function createBudgetedWorker<Args extends unknown[], Result>(entry: URL,
     execArgv: ['--import', TSX_LOADER],
     resourceLimits: { maxOldGenerationSizeMb: budget.maxHeapMb, ...(budget.stackSizeMb ? { stackSizeMb: budget.stackSizeMb } : {}) },
   });
+  const runWithin = async (timeoutMs: number, args: Args) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await pool.run(args, { signal });
+    } catch (error) {
+      if (signal.aborted) throw new BudgetExceededError(`${what} took longer than its budget of ${timeoutMs} ms and was stopped`);
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new BudgetExceededError(`${what} needed more than its budget of ${budget.maxHeapMb} MB of memory and was stopped`);
+      if (error instanceof RangeError && /call stack/i.test(error.message)) throw new BudgetExceededError(`${what} nested deeper than its stack allows and was stopped`);
+      throw error;
+    }
+  };
   return {
-    async run(...args) {
-      const signal = AbortSignal.timeout(budget.timeoutMs);
-      try {
-        return await pool.run(args, { signal });
-      } catch (error) {
-        if (signal.aborted) throw new BudgetExceededError(`${what} took longer than its budget of ${budget.timeoutMs} ms and was stopped`);
-        const code = (error as { code?: string }).code;
-        if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new BudgetExceededError(`${what} needed more than its budget of ${budget.maxHeapMb} MB of memory and was stopped`);
-        if (error instanceof RangeError && /call stack/i.test(error.message)) throw new BudgetExceededError(`${what} nested deeper than its stack allows and was stopped`);
-        throw error;
-      }
-    },
+    run: (...args) => runWithin(budget.timeoutMs, args),
+    runWithin: (timeoutMs, ...args) => runWithin(timeoutMs, args),
     close: () => pool.destroy(),
   };
 }

@@ -13,6 +13,9 @@ export interface ChangeEvaluator {
   close(): Promise<void>;
 }
 
+/** Checking the limits is linear in an SDL of at most 1 MB: well under a second, a thread's start included. */
+const LIMITS_TIMEOUT_MS = 10_000;
+
 /**
  * `GATEHOUSE_COMPOSE_TIMEOUT_MS` and `GATEHOUSE_COMPOSE_HEAP_MB`: a change at
  * the publish limits composes in about 2 s on a busy 2-core machine.
@@ -35,7 +38,7 @@ export function createChangeEvaluator(budget: WorkerBudget = composeBudgetFromEn
   return {
     async checkLimits(subgraph) {
       try {
-        return (await worker.run({ kind: 'limits', subgraph })) as string | null;
+        return (await worker.runWithin(LIMITS_TIMEOUT_MS, { kind: 'limits', subgraph })) as string | null;
       } catch (error) {
         return refusal(error);
       }

@@ -64,9 +64,16 @@ export function useRegistryRoutes(
     const name = checkSubgraphName(String(req.params.name));
     const url = checkRoutingUrl(body.routingUrl);
     const sdl = checkSdl(body.sdl);
-    for (const checked of [name, url, sdl]) if (!checked.ok) return void res.status(400).json({ error: checked.error });
+    for (const checked of [name, url, sdl]) if (!checked.ok) return void res.status(checked.status ?? 400).json({ error: checked.error });
     if (!name.ok || !url.ok || !sdl.ok) return;
     const request = changeRequest(req, body, actorOf(res));
+    // Before anything reads the SDL here or fetches the service: the limits bound what the rest may cost.
+    const overLimit = await registry.checkLimits({ name: name.value, url: url.value, sdl: sdl.value });
+    if (overLimit) {
+      const refused: ChangeOutcome = { status: 'refused', reason: 'limits', errors: [overLimit] };
+      metrics.change('publish', refused);
+      return void reply(res, refused);
+    }
     const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, request);
     metrics.change('publish', outcome);
     reply(res, outcome);
@@ -109,7 +116,7 @@ function flag(value: unknown): boolean {
   return value === true || value === 'true' || value === '1';
 }
 
-const STATUS: Record<'composition' | 'breaking' | 'unknown-subgraph', number> = { composition: 422, breaking: 409, 'unknown-subgraph': 404 };
+const STATUS: Record<'composition' | 'breaking' | 'unknown-subgraph' | 'limits', number> = { composition: 422, breaking: 409, 'unknown-subgraph': 404, limits: 422 };
 
 function reply(res: Response, outcome: ChangeOutcome): void {
   if (outcome.status !== 'refused') return void res.json(outcome);

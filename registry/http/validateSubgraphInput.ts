@@ -4,7 +4,7 @@ import { DIRECTORY_SUBGRAPH } from '../../composition/subgraphDefinition.ts';
 export const MAX_SDL_BYTES = 1024 * 1024;
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string; /** HTTP status when not 400. */ status?: number };
 
 export function checkSubgraphName(name: string): Checked<string> {
   if (!NAME.test(name)) return { ok: false, error: `subgraph name "${name.slice(0, 80)}" is invalid: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter` };
@@ -30,7 +30,7 @@ export function checkRoutingUrl(value: unknown): Checked<string> {
 export function checkSdl(value: unknown): Checked<string> {
   if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: 'sdl is required: the subgraph\'s schema (its `_service { sdl }`)' };
   const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_SDL_BYTES) return { ok: false, error: `sdl is ${bytes} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` };
+  if (bytes > MAX_SDL_BYTES) return { ok: false, status: 413, error: `sdl is ${bytes} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` };
   return { ok: true, value };
 }
 

@@ -38,7 +38,7 @@ function setup() {
       return { supergraphSdl: compose(['core', 'banner']) };
     },
   };
-  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet, releaseGraceMs: 50 });
+  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet, releaseGraceMs: 50, buildBudget: null });
   const schemasSeen: GraphQLSchema[] = [];
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => schemasSeen.push(apiSchema));
   return { gateway, closed, release: () => release(), switchTo: (names: string[]) => update(compose(names)), schemasSeen };
