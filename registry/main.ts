@@ -5,6 +5,7 @@ import { createLogger } from '../lib/log.ts';
 import { connectMongo, databaseName } from '../lib/mongo/connectMongo.ts';
 import { runMain } from '../lib/runUntilSignal.ts';
 import { DEV_ADMIN_TOKEN } from './http/changeRights.ts';
+import { DEMO_ROUTING_ALLOW } from './http/routingAllowlist.ts';
 import { startRegistry } from './startRegistry.ts';
 
 const log = createLogger('registry');
@@ -26,6 +27,7 @@ runMain(log, async () => {
       exchange: process.env.REGISTRY_EXCHANGE || undefined,
       port: envInt('PORT', 4080),
       host: envString('HOST', '127.0.0.1'),
+      routingAllow: envString('GATEHOUSE_ROUTING_ALLOW', DEMO_ROUTING_ALLOW),
     });
     log.info(`registry ready at ${registry.url}`);
     return async () => {

@@ -10,6 +10,7 @@ import { createChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
 import { createRegistry } from './createRegistry.ts';
 import { useRegistryRoutes } from './http/registryRoutes.ts';
 import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
+import { createRoutingAllowlist } from './http/routingAllowlist.ts';
 import { createRegistryStore } from './store/registryStore.ts';
 import { createTokenRecords } from './store/tokenRecords.ts';
 
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   host?: string;
   /** Time and memory for composing one change on the worker thread; default from the environment (createChangeEvaluator.ts). */
   composeBudget?: WorkerBudget;
+  /** `GATEHOUSE_ROUTING_ALLOW`: the hosts routing URLs may name; default the demo profile. */
+  routingAllow?: string;
 }
 
 export interface RunningRegistry {
@@ -43,7 +46,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
   const app = express();
-  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name) });
+  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow) });
   const server = createServer(app);
   const url = await listen(server, options.port, options.host);
   return {

@@ -8,6 +8,8 @@ import { useRegistryMetrics } from '../metrics/registryMetrics.ts';
 import { createTeamTokens } from './teamTokens.ts';
 import { useTokenRoutes, userOf } from './tokenRoutes.ts';
 import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
+import { probeSubgraph } from '../evaluate/probeSubgraph.ts';
+import type { RoutingAllowlist } from './routingAllowlist.ts';
 
 /** Room for one largest SDL, JSON escaping included. */
 const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
@@ -25,7 +27,7 @@ const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
  */
 export function useRegistryRoutes(
   app: Express,
-  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]> },
+  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]>; routingAllowlist?: RoutingAllowlist },
 ): void {
   const { registry, log } = options;
   const teamTokens = createTeamTokens(options.adminToken, options.tokens);
@@ -62,7 +64,7 @@ export function useRegistryRoutes(
   app.put('/v1/subgraphs/:name', requireChangeRight, express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name = checkSubgraphName(String(req.params.name));
-    const url = checkRoutingUrl(body.routingUrl);
+    const url = checkRoutingUrl(body.routingUrl, options.routingAllowlist);
     const sdl = checkSdl(body.sdl);
     for (const checked of [name, url, sdl]) if (!checked.ok) return void res.status(checked.status ?? 400).json({ error: checked.error });
     if (!name.ok || !url.ok || !sdl.ok) return;
@@ -73,6 +75,12 @@ export function useRegistryRoutes(
       const refused: ChangeOutcome = { status: 'refused', reason: 'limits', errors: [overLimit] };
       metrics.change('publish', refused);
       return void reply(res, refused);
+    }
+    // The service must already serve what is published, so a gateway never switches to a URL that cannot answer.
+    const probed = await probeSubgraph(url.value, sdl.value);
+    if (probed) {
+      metrics.change('publish', { status: 'refused', reason: probed.reason, errors: probed.details });
+      return void res.status(422).json({ error: probed.error, reason: probed.reason, errors: probed.details });
     }
     const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, request);
     metrics.change('publish', outcome);
@@ -116,7 +124,7 @@ function flag(value: unknown): boolean {
   return value === true || value === 'true' || value === '1';
 }
 
-const STATUS: Record<'composition' | 'breaking' | 'unknown-subgraph' | 'limits', number> = { composition: 422, breaking: 409, 'unknown-subgraph': 404, limits: 422 };
+const STATUS: Record<'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits', number> = { composition: 422, breaking: 409, ownership: 403, 'unknown-subgraph': 404, unreachable: 422, 'schema-mismatch': 422, limits: 422 };
 
 function reply(res: Response, outcome: ChangeOutcome): void {
   if (outcome.status !== 'refused') return void res.json(outcome);

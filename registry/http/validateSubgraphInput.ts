@@ -1,4 +1,5 @@
 import { DIRECTORY_SUBGRAPH } from '../../composition/subgraphDefinition.ts';
+import { createRoutingAllowlist, type RoutingAllowlist } from './routingAllowlist.ts';
 
 /** Largest SDL one subgraph may publish; real ones are a few kilobytes. */
 export const MAX_SDL_BYTES = 1024 * 1024;
@@ -12,19 +13,43 @@ export function checkSubgraphName(name: string): Checked<string> {
   return { ok: true, value: name };
 }
 
-export function checkRoutingUrl(value: unknown): Checked<string> {
+/** Where the registry's options name no allowlist (tests, tools): the demo profile. */
+const DEMO_ALLOWLIST = createRoutingAllowlist();
+
+/**
+ * A routing URL the gateways may send queries to: http(s), no credentials,
+ * its host written plainly (WHATWG turns `0x7f000001`, `2130706433`,
+ * `0177.1` and `%31…` into 127.0.0.1, so a host that changes when parsed is
+ * a trick) and on the operator's allowlist (`GATEHOUSE_ROUTING_ALLOW`).
+ */
+export function checkRoutingUrl(value: unknown, allowlist: RoutingAllowlist = DEMO_ALLOWLIST): Checked<string> {
   if (typeof value !== 'string' || value === '') return { ok: false, error: 'routingUrl is required: the http(s) URL the gateway sends this subgraph its queries at' };
+  const shown = JSON.stringify(value.slice(0, 200));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return { ok: false, error: `routingUrl "${value.slice(0, 200)}" is not a URL; give an http(s) URL such as http://host:4011/graphql` };
+    return { ok: false, error: `routingUrl ${shown} is not a URL; give an http(s) URL such as http://host:4011/graphql` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, error: `routingUrl must be http or https, not "${url.protocol.replace(/:$/, '')}"` };
   }
   if (url.username || url.password) return { ok: false, error: 'routingUrl must not carry credentials; the gateway forwards the caller\'s token instead' };
+  const written = writtenHostname(value);
+  if (written === null || written !== url.hostname) {
+    return { ok: false, error: `routingUrl ${shown} writes its host in a form that parses as ${url.hostname}; write the host plainly (e.g. http://${url.hostname}${url.port ? `:${url.port}` : ''}/…) if it is one you mean` };
+  }
+  if (!allowlist.allows(url.hostname)) {
+    return { ok: false, error: `routingUrl ${shown} points at ${url.hostname}, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW or ask the operator to add it (link-local and cloud metadata addresses are never allowed)` };
+  }
   return { ok: true, value };
+}
+
+/** The host exactly as the URL text writes it, lowercased; null if the text is not plain `scheme://host[:port][/…]`. */
+function writtenHostname(value: string): string | null {
+  const match = /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#\\:@[\]\s]+)(:\d{1,5})?(?:[/?#]|$)/i.exec(value);
+  if (!match || /[\s\\]/.test(value)) return null;
+  return match[1]!.toLowerCase();
 }
 
 export function checkSdl(value: unknown): Checked<string> {

@@ -8,9 +8,12 @@ import { freePort } from '../../lib/http/freePort.ts';
 import { demoSiteUrl } from '../../subgraphs/malls/demoMalls.ts';
 import { eventsUrlOf, postEvents } from '../../subgraphs/approval/events/postEvents.ts';
 import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
+import { serveCannedMall } from '../support/cannedMall.ts';
 import { gatehouse } from '../support/gatehouseCli.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { startSdlServer, type SdlServer } from '../support/sdlServer.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const RUN = randomUUID().slice(0, 8);
@@ -22,6 +25,8 @@ let secondGatewayUrl: string;
 let outlet: ServiceProcess;
 let outletUrl: string;
 let cli: Record<string, string>;
+/** Serves the SDLs these tests publish, so they pass the registry's probe. */
+let sdls: SdlServer;
 const schemaDir = mkdtempSync(join(tmpdir(), 'gatehouse-schemas-'));
 
 /** Writes an SDL a test publishes with `--schema`. */
@@ -82,6 +87,7 @@ async function readiness(gatewayUrl: string) {
   return (await (await fetch(`${gatewayUrl}/readyz`)).json()) as {
     supergraph: { id: string; subgraphs: string[] };
     rejected: { id: string; reason: string } | null;
+    unhealthy: Array<{ name: string; url: string; reason: string }>;
     openDataSources: number;
   };
 }
@@ -121,10 +127,12 @@ beforeAll(async () => {
     { logs },
   );
   cli = { GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_USER: 'team-outlet' };
+  sdls = await startSdlServer();
 });
 
 afterAll(async () => {
   rmSync(schemaDir, { recursive: true, force: true });
+  await sdls?.close();
   await secondGateway?.stop();
   await outlet?.stop();
   await system?.close();
@@ -151,7 +159,7 @@ describe('adding and removing a mall by publishing', () => {
   it('lists and shows what was published, with who and the history', async () => {
     const list = await gatehouse(['subgraph', 'list'], cli);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^outlet\s+http:\/\/127\.0\.0\.1:\d+\/graphql\s+r2 by team-outlet/m);
+    expect(list.stdout).toMatch(/^outlet\s+http:\/\/127\.0\.0\.1:\d+\/graphql\s+mall of admin\s+r2 by team-outlet/m);
     expect(list.stdout).toMatch(/^catalog\s+/m);
     const show = await gatehouse(['subgraph', 'show', '--name', 'outlet'], cli);
     expect(show.code).toBe(0);
@@ -161,8 +169,8 @@ describe('adding and removing a mall by publishing', () => {
 
   it('refuses a subgraph that does not compose, with the composition error, and keeps serving', async () => {
     const before = await readiness(system.gatewayUrl);
-    const conflicting = schemaFile('conflict', 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }');
-    const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', 'http://127.0.0.1:9/graphql', '--schema', conflicting], cli);
+    const sdl = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }';
+    const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', sdls.serve('rival', sdl), '--schema', schemaFile('conflict', sdl)], cli);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^gatehouse: refused: the subgraphs would not compose/);
     expect(refused.stderr).toMatch(/Product\.id/);
@@ -174,8 +182,10 @@ describe('adding and removing a mall by publishing', () => {
   it('refuses a breaking change unless --allow-breaking, and checks without publishing', async () => {
     const v1 = schemaFile('notices-1', 'type Query { notice: String  motd: String }');
     const v2 = schemaFile('notices-2', 'type Query { notice: String }');
-    const url = outletUrl; // never asked for these fields in this test
+    const url = sdls.serve('notices', 'type Query { notice: String  motd: String }');
     expect((await gatehouse(['subgraph', 'publish', '--name', 'notices', '--routing-url', url, '--schema', v1], cli)).code).toBe(0);
+    // The team deploys v2, then checks it against the clients of v1.
+    sdls.serve('notices', 'type Query { notice: String }');
     const check = await gatehouse(['subgraph', 'check', '--name', 'notices', '--schema', v2], cli);
     expect(check.code).toBe(1);
     expect(check.stderr).toMatch(/would break existing clients/);
@@ -198,7 +208,8 @@ describe('adding and removing a mall by publishing', () => {
       await view.next((s) => s.total === 0);
       const before = (await readiness(system.gatewayUrl)).supergraph.id;
       const schema = schemaFile('banner', 'type Query { banner: String }');
-      expect((await gatehouse(['subgraph', 'publish', '--name', 'banner', '--routing-url', outletUrl, '--schema', schema], cli)).code).toBe(0);
+      const url = sdls.serve('banner', 'type Query { banner: String }');
+      expect((await gatehouse(['subgraph', 'publish', '--name', 'banner', '--routing-url', url, '--schema', schema], cli)).code).toBe(0);
       await within(2000, async () => (await readiness(system.gatewayUrl)).supergraph.id !== before);
       const event = { system: 'hr', userId: 'u-reload', count: 4, occurredAt: new Date().toISOString(), seq: 1 };
       expect((await postEvents(eventsUrlOf(system.subgraphUrls.approval!), [event], 'dev-secret-hr')).status).toBe(202);
@@ -212,18 +223,64 @@ describe('adding and removing a mall by publishing', () => {
     }
   });
 
-  it('keeps the last good supergraph when a published subgraph does not answer, and says so in /readyz', async () => {
+  it('refuses a publish whose routing URL does not answer, or serves another schema, saying which', async () => {
+    const revision = ((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision;
     const ghost = schemaFile('ghost', 'type Query { ghost: String }');
-    const deadPort = await freePort();
-    const before = await readiness(system.gatewayUrl);
-    expect((await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', `http://127.0.0.1:${deadPort}/graphql`, '--schema', ghost], cli)).code).toBe(0);
-    await within(3000, async () => (await readiness(system.gatewayUrl)).rejected !== null);
-    const after = await readiness(system.gatewayUrl);
-    expect(after.supergraph.id).toBe(before.supergraph.id);
-    expect(after.rejected?.reason).toMatch(new RegExp(`ghost at http://127\\.0\\.0\\.1:${deadPort}/graphql \\(ECONNREFUSED\\)`));
-    expect((await postGraphQL(system.graphqlUrl, '{ ghost }')).errors?.[0]?.message).toMatch(/Cannot query field "ghost"/);
-    expect((await gatehouse(['subgraph', 'delete', '--name', 'ghost', '--allow-breaking'], cli)).code).toBe(0);
-    await within(3000, async () => (await readiness(system.gatewayUrl)).rejected === null);
+    const deadUrl = `http://127.0.0.1:${await freePort()}/graphql`;
+    const dead = await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', deadUrl, '--schema', ghost], cli);
+    expect(dead.code).toBe(1);
+    expect(dead.stderr.trim()).toBe(
+      `gatehouse: refused: the subgraph at ${deadUrl} did not answer { _service { sdl } } (ECONNREFUSED); start it there (serving this schema) or fix the routing URL, then publish again`,
+    );
+    const otherUrl = sdls.serve('ghost', 'type Query { ghost: String  haunt: Int }');
+    const other = await gatehouse(['subgraph', 'check', '--name', 'ghost', '--routing-url', otherUrl, '--schema', ghost], cli);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^gatehouse: refused: the subgraph at http:\/\/127\.0\.0\.1:\d+\/ghost\/graphql serves a different schema than the one published \(type Query differs\); deploy this schema there first, or publish what it serves/);
+    const metadata = await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', 'http://169.254.169.254/latest/graphql', '--schema', ghost], cli);
+    expect(metadata.stderr).toMatch(/points at 169\.254\.169\.254, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW/);
+    const hex = await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', 'http://0x7f000001:4011/graphql', '--schema', ghost], cli);
+    expect(hex.stderr).toMatch(/writes its host in a form that parses as 127\.0\.0\.1/);
+    expect(((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision).toBe(revision);
+  });
+
+  it("takes another team's later mall while a published one is down: both gateways serve it, the down mall's fields fail as a down subgraph's", async () => {
+    const ghost = await serveCannedMall('ghost');
+    const ghostPort = Number(new URL(ghost.url).port);
+    const bazaar = await serveCannedMall('bazaar');
+    try {
+      expect((await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', ghost.url, '--introspect', ghost.url], cli)).code).toBe(0);
+      await within(3000, async () => (await mallIds(system.gatewayUrl)).includes('ghost') && (await mallIds(secondGatewayUrl)).includes('ghost'));
+      // The team's service goes away after its publish got in.
+      await ghost.close();
+      const published = await gatehouse(['subgraph', 'publish', '--name', 'bazaar', '--routing-url', bazaar.url, '--introspect', bazaar.url], cli);
+      expect(published.code).toBe(0);
+      await within(3000, async () => (await mallIds(system.gatewayUrl)).includes('bazaar') && (await mallIds(secondGatewayUrl)).includes('bazaar'));
+      for (const gateway of [system.gatewayUrl, secondGatewayUrl]) {
+        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(`${gateway}/graphql`, SEARCH, { keyword: 'airpods' });
+        expect(search.data?.malls.find((m) => m.id === 'bazaar')?.search?.offers[0]?.title).toBe('bazaar airpods');
+        expect(search.data?.malls.find((m) => m.id === 'ghost')?.search).toBeNull();
+        const ghostErrors = search.errors?.filter((e) => e.extensions?.serviceName === 'ghost') ?? [];
+        expect(ghostErrors.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+        expect(search.data?.malls.find((m) => m.id === 'hanbit')?.search?.offers.length).toBeGreaterThan(0);
+        const ready = await waitFor('the down mall in /readyz', async () => (await readiness(gateway)).unhealthy.find((u) => u.name === 'ghost'), 5000);
+        expect(ready).toMatchObject({ url: ghost.url, reason: 'ECONNREFUSED' });
+      }
+      // Back on its port, it answers again and leaves /readyz without a new revision.
+      const revived = await serveCannedMall('ghost', ghostPort);
+      try {
+        await waitFor('ghost healthy again', async () => (await readiness(system.gatewayUrl)).unhealthy.length === 0, 8000);
+        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(system.graphqlUrl, SEARCH, { keyword: 'back' });
+        expect(search.data?.malls.find((m) => m.id === 'ghost')?.search?.offers[0]?.title).toBe('ghost back');
+      } finally {
+        await revived.close();
+      }
+    } finally {
+      await gatehouse(['subgraph', 'delete', '--name', 'ghost', '--allow-breaking'], cli);
+      await gatehouse(['subgraph', 'delete', '--name', 'bazaar', '--allow-breaking'], cli);
+      // Up until no gateway routes to it, so later tests see no failed search.
+      await within(3000, async () => [...(await mallIds(system.gatewayUrl)), ...(await mallIds(secondGatewayUrl))].every((id) => id !== 'bazaar' && id !== 'ghost'));
+      await bazaar.close();
+    }
   });
 
   it('deletes a mall: gone from `malls` on both gateways within 2 s, in-flight searches complete, its data source released', async () => {
@@ -284,7 +341,7 @@ describe('registry input', () => {
     const malformed = await put('broken', '{"routingUrl": ', admin);
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toBe('request body is not valid JSON');
-    const notSdl = await put('broken', JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: 'type Query {' }), admin);
+    const notSdl = await put('broken', JSON.stringify({ routingUrl: sdls.serve('broken', 'type Query {'), sdl: 'type Query {' }), admin);
     expect(notSdl.status).toBe(422);
     expect(((await notSdl.json()) as { errors: string[] }).errors[0]).toMatch(/subgraph "broken": invalid SDL/);
     const cli = await gatehouse(['subgraph', 'publish', '--name', 'files', '--routing-url', 'ftp://x/graphql', '--schema', '/nonexistent.graphql'], { GATEHOUSE_REGISTRY_URL: system.registryUrl });

@@ -8,11 +8,17 @@ import { startRegistry, type RunningRegistry } from '../../registry/startRegistr
 import { createTokenRecords } from '../../registry/store/tokenRecords.ts';
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { gatehouse } from '../support/gatehouseCli.ts';
+import { startSdlServer, type SdlServer } from '../support/sdlServer.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 const ADMIN = 'test-admin-token-for-team-tokens';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const mall = (id: string) => ({ name: id, url: `http://127.0.0.1:4999/${id}/graphql`, sdl: mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` }) });
+/** Serves each mall's SDL, so publishes pass the registry's probe. */
+let sdls: SdlServer;
+const mall = (id: string) => {
+  const sdl = mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` });
+  return { name: id, url: sdls.serve(id, sdl), sdl };
+};
 
 let mongo: MongoConnection;
 let registry: RunningRegistry;
@@ -20,12 +26,14 @@ let dir: string;
 
 beforeAll(async () => {
   mongo = await createTestDatabase('registry_teams');
+  sdls = await startSdlServer();
   registry = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, seed: () => [mall('hanbit')], port: 0 });
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-teams-'));
   writeFileSync(join(dir, 'outlet.graphql'), mall('outlet').sdl);
 });
 afterAll(async () => {
   await registry?.close();
+  await sdls?.close();
   await mongo?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
