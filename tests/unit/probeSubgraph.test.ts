@@ -50,6 +50,11 @@ describe('the publish probe', () => {
     );
   });
 
+  it('leaves a published SDL that does not parse to composition, whose error says more', async () => {
+    const running = await subgraph('type Query { a: String }');
+    expect(await probeSubgraph(running.url, 'type Query {')).toBeNull();
+  });
+
   it('refuses a URL nothing listens on', async () => {
     const url = `http://127.0.0.1:${await freePort()}/graphql`;
     const refused = await probeSubgraph(url, 'type Query { ghost: String }');
