@@ -235,12 +235,14 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       if (unhealthy.length === 0 || generation !== checks) return;
       const timer = setTimeout(() => {
         const down = endpoints.filter((e) => unhealthy.some((u) => u.name === e.name && u.url === e.url));
-        void failing(down, sdl).then((still) => {
-          // stop() clears the timers: a recheck that outlived it reports nothing.
-          if (!timers.delete(timer) || generation !== checks) return;
-          report(down, still, sdl);
-          recheck();
-        });
+        void failing(down, sdl)
+          .then((still) => {
+            // stop() clears the timers: a recheck that outlived it reports nothing.
+            if (!timers.delete(timer) || generation !== checks) return;
+            report(down, still, sdl);
+            recheck();
+          })
+          .catch((error: unknown) => log.warn(`cannot health-check subgraphs again (${errorMessage(error)}); the next revision checks them`));
       }, RECHECK_MS);
       timer.unref();
       timers.add(timer);
