@@ -1,11 +1,15 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { userIdOf } from '../auth/gatewayContext.ts';
 import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
 import type { SubgraphOutcome } from '../metrics/gatewayMetrics.ts';
+import { copyJson } from './copyJson.ts';
+import { createRequestSharing, type RequestSharing } from './createRequestSharing.ts';
+import { isShareableFetch } from './isShareableFetch.ts';
+import { postJson, SubgraphFetchError, type JsonReply } from './postJson.ts';
+import { restrictCachePolicy } from './restrictCachePolicy.ts';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -16,33 +20,43 @@ export interface SubgraphDataSourceOptions {
   observe?: (subgraph: string, seconds: number, outcome: SubgraphOutcome) => void;
   /** The identity this subgraph gets for a caller, if any. */
   identity?: IdentityForwarding;
+  /** Identical reads in flight share one HTTP request; default true. */
+  shareRequests?: boolean;
 }
 
-const deadlineFetch = (deadlineMs: number, agent: Agent): Fetcher =>
-  ((url: string, init?: RequestInit) =>
-    undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.timeout(deadlineMs) })) as unknown as Fetcher;
-
 /**
- * Sends a subgraph its part of the plan within a deadline. When the subgraph
- * is down or late, the entities it was asked for get an error that names it
- * (so the client sees which mall is missing) and everything else still arrives.
+ * Sends a subgraph its part of the plan within a deadline, over undici's
+ * `request()` (no fetch(), no Request objects). When the subgraph is down or
+ * late, the entities it was asked for get an error that names it (so the
+ * client sees which mall is missing) and everything else still arrives.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource implements GraphQLDataSource {
   private readonly name: string;
   private readonly deadlineMs: number;
   private readonly observe: SubgraphDataSourceOptions['observe'];
   private readonly identity: SubgraphDataSourceOptions['identity'];
+  private readonly origin: string;
+  private readonly path: string;
   /** Its own connection pool, so a subgraph removed by a reload leaves no sockets behind. */
-  private readonly agent: Agent;
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000 });
+  /** One per data source, hence per URL: the key holds the rest of what the subgraph receives. */
+  private readonly sharing: RequestSharing<JsonReply> | null;
 
   constructor(options: SubgraphDataSourceOptions) {
-    const agent = new Agent({ keepAliveTimeout: 10_000 });
-    super({ url: options.url, fetcher: deadlineFetch(options.deadlineMs, agent) });
-    this.agent = agent;
+    const url = new URL(options.url);
+    this.origin = url.origin;
+    this.path = `${url.pathname}${url.search}`;
     this.name = options.name;
     this.deadlineMs = options.deadlineMs;
     this.observe = options.observe;
     this.identity = options.identity;
+    this.sharing =
+      options.shareRequests === false
+        ? null
+        : createRequestSharing<JsonReply>({
+            copy: (reply) => ({ body: copyJson(reply.body), cacheControl: reply.cacheControl }),
+            copyError: (error) => (error instanceof SubgraphFetchError ? error.copy() : error),
+          });
   }
 
   /** Closes the pool once in-flight requests finish. */
@@ -50,25 +64,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     await this.agent.close();
   }
 
-  /** Never the caller's token: at most an assertion made for this subgraph alone. */
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
-    const authorization = await this.identity?.(this.name, userIdOf(options.context));
-    if (authorization) options.request.http?.headers.set('authorization', authorization);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    // Health checks and schema loads are not clients' fetches: not timed, and their failures reported as they are.
+    if (!('incomingRequestContext' in options)) return (await this.send(options)).body;
     const started = performance.now();
-    const observed = (outcome: SubgraphOutcome) => {
-      // Health checks and schema loads are not clients' fetches.
-      if ('incomingRequestContext' in options) this.observe?.(this.name, (performance.now() - started) / 1000, outcome);
-    };
+    const observed = (outcome: SubgraphOutcome) => this.observe?.(this.name, (performance.now() - started) / 1000, outcome);
     try {
-      const response = await super.process(options);
+      const reply = await this.send(options);
+      restrictCachePolicy(options, reply.cacheControl);
+      const response = reply.body as GatewayGraphQLResponse;
       observed(response.errors?.length ? 'errors' : 'ok');
       return response;
     } catch (error) {
-      // Health checks and schema loads report failures as they are.
-      if (!('incomingRequestContext' in options)) throw error;
       observed(isTimeout(error) ? 'timeout' : 'unavailable');
       const message = this.describe(error);
       const representations = options.request.variables?.representations;
@@ -86,11 +93,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     }
   }
 
+  /** Never the caller's token: at most an assertion made for this subgraph alone. */
+  private async send(options: GraphQLDataSourceProcessOptions): Promise<JsonReply> {
+    const { request } = options;
+    if (!request.query) throw new Error(`a fetch for subgraph "${this.name}" has no operation; this is a gateway bug`);
+    const headers: Record<string, string> = {};
+    // Only tracing sets headers on the plan's fetches (the federated trace request).
+    if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    const authorization = this.identity ? await this.identity(this.name, userIdOf(options.context)) : undefined;
+    if (authorization) headers.authorization = authorization;
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers, body, deadlineMs: this.deadlineMs });
+    if (!this.sharing || !isShareableFetch(options)) return post();
+    // Everything the subgraph would receive besides the URL (fixed per data source): headers, identity included, and body.
+    return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post);
+  }
+
   private describe(error: unknown): string {
-    const err = error as { name?: string; message?: string; cause?: { code?: string } };
     if (isTimeout(error)) {
       return `subgraph "${this.name}" did not answer within ${this.deadlineMs} ms; its part of the result is missing`;
     }
+    const err = error as { message?: string; cause?: { code?: string } };
     const reason = err.cause?.code ?? err.message ?? String(error);
     return `subgraph "${this.name}" failed (${reason}); its part of the result is missing`;
   }
