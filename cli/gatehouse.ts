@@ -8,7 +8,7 @@ import { runSupergraphCommand } from './commands/supergraphCommands.ts';
 import { runTokenCommand } from './commands/tokenCommands.ts';
 import { createRegistryClient } from './registryClient.ts';
 
-const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffold malls
+const HELP = `gatehouse: publish subgraphs to the Gatehouse registry, scaffold malls and run a gateway
 
   gatehouse subgraph publish --name NAME --routing-url URL (--schema FILE | --introspect URL) [--allow-breaking]
   gatehouse subgraph check   --name NAME [--routing-url URL] (--schema FILE | --introspect URL) [--allow-breaking]
@@ -20,11 +20,14 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry and scaffol
   gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--contribute COORDINATE…] [--expires-in-days 90]
   gatehouse token list
   gatehouse token revoke ID
+  gatehouse gateway --supergraph FILE [--port 4000] [--host 127.0.0.1]
 
 Registry address: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080). Changes use
 GATEHOUSE_TOKEN (a team token from \`gatehouse token issue\`) if set, else GATEHOUSE_ADMIN_TOKEN
 (default the development token); the token commands need GATEHOUSE_ADMIN_TOKEN.
-GATEHOUSE_USER names who publishes.`;
+GATEHOUSE_USER names who publishes. \`gatehouse gateway\` serves a composed supergraph file
+(SUPERGRAPH_PATH if --supergraph is not given), reloading it when it changes; its other
+settings come from the gateway's variables (README, Configuration).`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   let parsed;
@@ -46,6 +49,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
         subgraph: { type: 'string', multiple: true },
         contribute: { type: 'string', multiple: true },
         'expires-in-days': { type: 'string' },
+        supergraph: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -81,6 +87,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
     case 'token':
       return runTokenCommand(action, rest[0], { team: values.team, subgraphs: values.subgraph ?? [], contributes: values.contribute ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
+    case 'gateway': {
+      // Loaded only here: the gateway's modules would slow every other command's start.
+      const { runGatewayCommand } = await import('./commands/gatewayCommand.ts');
+      return runGatewayCommand(action, { supergraph: values.supergraph, port: values.port, host: values.host }, env);
+    }
     case 'mall':
       return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
     default:
