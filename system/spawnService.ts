@@ -9,6 +9,8 @@ export interface ServiceSpec {
   name: string;
   /** Entry file, relative to the repository root (or absolute). */
   entry: string;
+  /** Arguments after the entry file (a CLI command's, say). */
+  args?: string[];
   env: Record<string, string>;
   /** Polled until it answers 2xx; without one, the service counts as ready once it has not exited for a moment. */
   readyUrl?: string;
@@ -31,7 +33,7 @@ export interface SpawnOptions {
 
 /** Runs one service as its own Node process and waits until it is ready. */
 export async function spawnService(spec: ServiceSpec, options: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, spec.entry), ...(spec.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
