@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../lib/log.ts';
 import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
 import { benchApprovals } from './approvals.ts';
+import { benchGateway } from './gateway.ts';
 import { benchRegistryReload } from './registryReload.ts';
 import { benchSearchFanOut } from './searchFanOut.ts';
 
@@ -12,6 +13,7 @@ const BENCHES: Record<string, (mongoUri: string) => Promise<void>> = {
   fanout: benchSearchFanOut,
   approvals: benchApprovals,
   reload: benchRegistryReload,
+  gateway: benchGateway,
 };
 
 const log = createLogger('bench');

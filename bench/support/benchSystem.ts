@@ -5,7 +5,12 @@ import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 
 export interface BenchSystem {
+  /** The gateway's GraphQL endpoint; empty when started with `gateway: false`. */
   graphqlUrl: string;
+  /** The supergraph.yaml over catalog and the malls, for gateways started elsewhere. */
+  supergraphConfig: string;
+  /** Process ids of the subgraphs: catalog and the mall fleets. */
+  subgraphPids: number[];
   close(): Promise<void>;
 }
 
@@ -21,12 +26,18 @@ export async function startBenchSystem(options: {
   dbPrefix: string;
   /** Processes the malls are spread over. */
   fleetProcesses: number;
+  /** Start a gateway too (default); without, the caller starts its own over `supergraphConfig`. */
+  gateway?: boolean;
+  /** Source tree to run every service from (a baseline checkout, say); default this one. */
+  root?: string;
 }): Promise<BenchSystem> {
   const { workDir } = options;
+  const entry = (path: string) => (options.root ? resolve(options.root, path) : path);
   mkdirSync(join(workDir, 'schemas'), { recursive: true });
   const logs = { logDir: workDir };
   const env = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix };
   const services: ServiceProcess[] = [];
+  const subgraphPids: number[] = [];
   const start = async (...args: Parameters<typeof spawnService>) => services.push(await spawnService(...args));
   const close = async () => {
     for (const service of services.reverse()) await service.stop();
@@ -36,8 +47,10 @@ export async function startBenchSystem(options: {
     const catalogPort = await freePort();
     const gatewayPort = await freePort();
     const mallBase = 20_000 + Math.floor(Math.random() * 20_000);
-    await start({ name: 'demo-sites', entry: 'demo/sites/main.ts', env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
-    await start({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
+    await start({ name: 'demo-sites', entry: entry('demo/sites/main.ts'), env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
+    await start({ name: 'catalog', entry: entry('subgraphs/catalog/main.ts'), env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
+    const catalogPid = services.at(-1)?.pid;
+    if (catalogPid !== undefined) subgraphPids.push(catalogPid);
     // Malls are spread over a few processes, as separate mall services would
     // be, so one process does not serialise every mall's parsing.
     const fleets = Math.min(options.fleetProcesses, options.mallCount);
@@ -46,18 +59,21 @@ export async function startBenchSystem(options: {
       Array.from({ length: fleets }, (_, f) => {
         const offset = f * perFleet;
         const count = Math.min(perFleet, options.mallCount - offset);
-        return start(
+        return spawnService(
           {
             name: `mall-fleet-${f}`,
-            entry: 'bench/support/mallFleet.ts',
+            entry: entry('bench/support/mallFleet.ts'),
             env: { ...env, MALL_OFFSET: `${offset}`, MALL_COUNT: `${count}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}` },
             readyUrl: `http://127.0.0.1:${mallBase + offset + count - 1}/healthz`,
           },
           { logs, readyTimeoutMs: 120_000 },
-        );
+        ).then((fleet) => {
+          services.push(fleet);
+          if (fleet.pid !== undefined) subgraphPids.push(fleet.pid);
+        });
       }),
     );
-    const subgraphs = [`  catalog:\n    routing_url: http://127.0.0.1:${catalogPort}/graphql\n    schema:\n      file: ${resolve('subgraphs/catalog/schema.graphql')}`];
+    const subgraphs = [`  catalog:\n    routing_url: http://127.0.0.1:${catalogPort}/graphql\n    schema:\n      file: ${resolve(options.root ?? '', 'subgraphs/catalog/schema.graphql')}`];
     for (let i = 0; i < options.mallCount; i++) {
       const id = `m${i + 1}`;
       const file = join(workDir, 'schemas', `${id}.graphql`);
@@ -66,16 +82,17 @@ export async function startBenchSystem(options: {
     }
     const config = join(workDir, 'supergraph.yaml');
     writeFileSync(config, `subgraphs:\n${subgraphs.join('\n')}\n`);
+    if (options.gateway === false) return { graphqlUrl: '', supergraphConfig: config, subgraphPids, close };
     await start(
       {
         name: 'gateway',
-        entry: 'gateway/main.ts',
+        entry: entry('gateway/main.ts'),
         env: { ...env, PORT: `${gatewayPort}`, SUPERGRAPH_CONFIG: config },
         readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`,
       },
       { logs },
     );
-    return { graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, close };
+    return { graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, supergraphConfig: config, subgraphPids, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,0 +1,64 @@
+/**
+ * A gateway under comparison, as its own process on a free port: Gatehouse's
+ * gateway from a source tree (this one or a baseline checkout) composing a
+ * `supergraph.yaml`, or vanilla Apollo Gateway over a supergraph file.
+ */
+import { join, resolve } from 'node:path';
+import { freePort } from '../../lib/http/freePort.ts';
+import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
+
+export interface Contender {
+  name: string;
+  /** The GraphQL endpoint. */
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export type ContenderSpec =
+  | { kind: 'gatehouse'; name: string; /** Source tree holding gateway/main.ts; default this one. */ root?: string; configPath: string }
+  | { kind: 'vanilla'; name: string; supergraphPath: string };
+
+export async function startContender(spec: ContenderSpec, logDir: string): Promise<Contender> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let service: ServiceProcess;
+  if (spec.kind === 'gatehouse') {
+    service = await spawnService(
+      { name: spec.name, entry: spec.root ? resolve(spec.root, 'gateway/main.ts') : 'gateway/main.ts', env: { PORT: `${port}`, SUPERGRAPH_CONFIG: spec.configPath }, readyUrl: `${base}/readyz` },
+      { logs: { logDir }, readyTimeoutMs: 120_000 },
+    );
+  } else {
+    service = await spawnService(
+      { name: spec.name, entry: 'bench/vanilla/main.ts', env: { PORT: `${port}`, SUPERGRAPH_PATH: spec.supergraphPath } },
+      { logs: { logDir } },
+    );
+    // Apollo's standalone server has no health route: ready once it answers a query.
+    await waitUntilAnswering(`${base}/graphql`, 120_000, join(logDir, `${spec.name}.log`)).catch(async (error: unknown) => {
+      await service.stop();
+      throw error;
+    });
+  }
+  if (service.pid === undefined) throw new Error(`${spec.name} has no process id; see ${join(logDir, `${spec.name}.log`)}`);
+  return { name: spec.name, url: `${base}/graphql`, pid: service.pid, stop: () => service.stop() };
+}
+
+async function waitUntilAnswering(url: string, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+        signal: AbortSignal.timeout(2000),
+      });
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the gateway at ${url} did not answer a query within ${timeoutMs / 1000} s; see ${logFile}`);
+}
