@@ -6,6 +6,7 @@ import { createLogger } from '../lib/log.ts';
 import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
 import { benchApprovals } from './approvals.ts';
 import { benchGateway } from './gateway.ts';
+import { benchPublishUnderLoad } from './publishUnderLoad.ts';
 import { benchRegistryReload } from './registryReload.ts';
 import { benchSearchFanOut } from './searchFanOut.ts';
 
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (mongoUri: string) => Promise<void>> = {
   approvals: benchApprovals,
   reload: benchRegistryReload,
   gateway: benchGateway,
+  publish: benchPublishUnderLoad,
 };
 
 const log = createLogger('bench');

@@ -35,13 +35,17 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
     releaseGraceMs: RELEASE_GRACE_MS,
   });
   const query = () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ malls { id name } }' }) }).then((r) => r.text());
+  // A new supergraph is built off the serving thread first, so a switch lands a little after update().
+  const serving = async (outlet: boolean) => {
+    while ((await query()).includes('"outlet"') !== outlet) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
   const samples: Array<{ cycle: number; heapMiB: number }> = [];
   try {
     for (let cycle = 1; cycle <= cycles; cycle += 1) {
       update(withOutlet.supergraphSdl);
-      await query();
+      await serving(true);
       update(without.supergraphSdl);
-      await query();
+      await serving(false);
       if (checkpoints.includes(cycle)) {
         // Versions still inside their grace are alive by design; wait them out.
         await new Promise((resolve) => setTimeout(resolve, RELEASE_GRACE_MS + 100));

@@ -9,13 +9,14 @@ export interface VersionCheck {
 
 /**
  * `GATEHOUSE_BUILD_TIMEOUT_MS` and `GATEHOUSE_BUILD_HEAP_MB`. A supergraph at
- * the registry's limits builds in well under a second. The stack is kept
+ * the registry's limits builds in under a second on an idle
+ * 2-core machine; the budget leaves room for a busy one. The stack is kept
  * below the serving thread's (V8's default of 984 KB; a worker's JS stack is
  * `stackSizeMb` less 192 KB), so a candidate whose build recurses too deep
  * fails here rather than there.
  */
 export function versionBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerBudget {
-  return { timeoutMs: envInt('GATEHOUSE_BUILD_TIMEOUT_MS', 10_000, env), maxHeapMb: envInt('GATEHOUSE_BUILD_HEAP_MB', 512, env), stackSizeMb: 1 };
+  return { timeoutMs: envInt('GATEHOUSE_BUILD_TIMEOUT_MS', 30_000, env), maxHeapMb: envInt('GATEHOUSE_BUILD_HEAP_MB', 512, env), stackSizeMb: 1 };
 }
 
 /**

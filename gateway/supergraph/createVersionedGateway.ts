@@ -9,7 +9,7 @@ import { supergraphId } from '../../composition/supergraphId.ts';
 import { createVersionCheck, versionBudgetFromEnv, type VersionCheck } from './createVersionCheck.ts';
 import {
   buildSupergraphParts,
-  buildSupergraphPartsInSlices,
+  buildValidatedPartsInSlices,
   subgraphEndpoints,
   versionFromParts,
   type SubgraphEndpoint,
@@ -163,7 +163,7 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
         versionCheck ??= createVersionCheck(buildBudget!);
         await versionCheck.check(sdl);
         if (stopped || pending !== null) continue;
-        const parts = await buildSupergraphPartsInSlices(sdl, () => new Promise((resolve) => setTimeout(resolve, BUILD_PAUSE_MS)));
+        const parts = await buildValidatedPartsInSlices(sdl, () => new Promise((resolve) => setTimeout(resolve, BUILD_PAUSE_MS)));
         if (stopped || pending !== null) continue;
         switchTo(parts);
       } catch (error) {

@@ -1,7 +1,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
-import { Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Lexer, Source, TokenKind, parse, validateSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { supergraphId } from '../../composition/supergraphId.ts';
 
 export interface SubgraphEndpoint {
@@ -73,9 +73,16 @@ export interface SupergraphParts {
 /**
  * The build in steps, each a few tens of milliseconds for a supergraph at
  * the registry's limits; a caller that waits between them keeps serving.
+ * `validated`: this SDL already built, validation included, on the build
+ * check's thread, so the same checks are not run twice.
  */
-function* partsInSteps(sdl: string): Generator<void, SupergraphParts> {
-  const supergraph = Supergraph.build(sdl);
+function* partsInSteps(sdl: string, validated: boolean): Generator<void, SupergraphParts> {
+  const document = parse(sdl);
+  yield;
+  const supergraph = Supergraph.build(document, { validateSupergraph: !validated });
+  yield;
+  // Extracting the subgraphs is lazy; the planner would do it in its own step.
+  const subgraphs = endpointsOf(supergraph);
   yield;
   const apiSchema = supergraph.apiSchema();
   yield;
@@ -83,22 +90,29 @@ function* partsInSteps(sdl: string): Generator<void, SupergraphParts> {
   yield;
   const schema = apiSchema.toGraphQLJSSchema();
   yield;
+  // Apollo Server asserts this on every switch; graphql caches the result on the schema.
+  validateSchema(schema);
+  yield;
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-  return { id: supergraphId(sdl), sdl, supergraph, apiSchema, planner, schema, supergraphSchema, subgraphs: endpointsOf(supergraph) };
+  return { id: supergraphId(sdl), sdl, supergraph, apiSchema, planner, schema, supergraphSchema, subgraphs };
 }
 
-/** Builds at once: where nothing is served yet (start) or where a test switches synchronously. */
+/** Builds at once, validating: at start (nothing is served yet), on the build check's thread, in tests that switch synchronously. */
 export function buildSupergraphParts(sdl: string): SupergraphParts {
-  const steps = partsInSteps(sdl);
+  const steps = partsInSteps(sdl, false);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
   }
 }
 
-/** Builds step by step, awaiting `pause()` between steps so requests in flight get the event loop. */
-export async function buildSupergraphPartsInSlices(sdl: string, pause: () => Promise<void>): Promise<SupergraphParts> {
-  const steps = partsInSteps(sdl);
+/**
+ * Builds an SDL that buildSupergraphParts already built elsewhere (the build
+ * check), step by step, awaiting `pause()` between steps so requests in
+ * flight get the event loop.
+ */
+export async function buildValidatedPartsInSlices(sdl: string, pause: () => Promise<void>): Promise<SupergraphParts> {
+  const steps = partsInSteps(sdl, true);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;

@@ -7,7 +7,7 @@ import { setPriority } from 'node:os';
  * (setpriority(2), "Bugs"); elsewhere this may lower the process or fail,
  * and failing only costs the priority.
  */
-export function lowerThreadPriority(niceness = 10): void {
+export function lowerThreadPriority(niceness = 5): void {
   if (process.platform !== 'linux') return;
   try {
     setPriority(niceness);

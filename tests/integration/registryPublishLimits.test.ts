@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { MAX_SDL_BYTES } from '../../registry/http/validateSubgraphInput.ts';
 import { startRegistry, type RunningRegistry } from '../../registry/startRegistry.ts';
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
+import { startSdlSubgraph, type SdlSubgraph } from '../support/sdlSubgraph.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
 const ADMIN = 'test-admin-token-for-publish-limits';
@@ -14,26 +13,17 @@ const outletSdl = mallSdl({ id: 'outlet', name: 'Outlet', homepage: 'http://outl
 
 let mongo: MongoConnection;
 let registry: RunningRegistry;
-/** A subgraph that serves whatever SDL it is given, so a publish passes the registry's probe. */
-let subgraph: Server;
-let subgraphUrl: string;
-let servedSdl = outletSdl;
+/** Serves the SDL a publish names, so the publish passes the registry's probe. */
+let subgraph: SdlSubgraph;
 
 beforeAll(async () => {
   mongo = await createTestDatabase('registry_limits');
   registry = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, seed: () => [hanbit], port: 0 });
-  subgraph = createServer((req, res) => {
-    req.resume().on('end', () => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ data: { _service: { sdl: servedSdl }, __typename: 'Query' } }));
-    });
-  });
-  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-  subgraphUrl = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+  subgraph = await startSdlSubgraph(outletSdl);
 });
 afterAll(async () => {
   await registry?.close();
-  subgraph?.close();
+  await subgraph?.close();
   await mongo?.close();
 });
 
@@ -41,7 +31,7 @@ const publish = (base: string, name: string, sdl: string) =>
   fetch(`${base}/v1/subgraphs/${name}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ routingUrl: subgraphUrl, sdl }),
+    body: JSON.stringify({ routingUrl: subgraph.url, sdl }),
   });
 const revision = async (base: string) => ((await (await fetch(`${base}/v1/supergraph`)).json()) as { revision: number }).revision;
 
@@ -112,7 +102,6 @@ describe('publish limits at the registry', () => {
     const strict = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, port: 0, composeBudget: { timeoutMs: 1, maxHeapMb: 512 } });
     try {
       const before = await revision(strict.url);
-      servedSdl = outletSdl;
       for (let attempt = 0; attempt < 2; attempt += 1) {
         const response = await publish(strict.url, 'outlet', outletSdl);
         expect(response.status).toBe(422);
