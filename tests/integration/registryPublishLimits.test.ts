@@ -71,13 +71,17 @@ function referenceChain(): string {
 describe('publish limits at the registry', () => {
   it('refuses a 1 MB reference chain with 422 naming the limit, while /healthz keeps answering', async () => {
     const before = await revision(registry.url);
+    const chain = referenceChain();
+    // This process is the registry: what /healthz takes here when nothing is published (the machine is shared).
+    const quiet = await slowestHealthz(registry.url, () => new Promise((resolve) => setTimeout(resolve, 1500)));
     let response: Response | undefined;
     const slowest = await slowestHealthz(registry.url, async () => {
-      response = await publish(registry.url, 'chain', referenceChain());
+      response = await publish(registry.url, 'chain', chain);
     });
     expect(response!.status).toBe(422);
     expect(await response!.json()).toMatchObject({ reason: 'limits', error: expect.stringMatching(/^subgraph "chain" has \d+ lexical tokens; a subgraph may have at most 60000/) });
-    expect(slowest).toBeLessThan(200);
+    // Before the limits and the worker this publish held the event loop for seconds.
+    expect(slowest).toBeLessThan(quiet + 200);
     expect(await revision(registry.url)).toBe(before);
   });
 
