@@ -1,3 +1,5 @@
+// First: @apollo/gateway must load after its hot dependencies lose their re-export getters.
+import './execution/flattenReexports.ts';
 import { createServer } from 'node:http';
 import type { SupergraphManager } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';

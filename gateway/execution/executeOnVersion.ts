@@ -1,3 +1,5 @@
+// First: the executor below must load after its hot dependencies lose their re-export getters.
+import './flattenReexports.ts';
 import { buildOperationContext, executeQueryPlan } from '@apollo/gateway';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
