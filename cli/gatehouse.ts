@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEV_ADMIN_TOKEN } from '../registry/http/changeRights.ts';
 import { CliError, UsageError } from './cliError.ts';
+import { runCatalogCommand } from './commands/catalogCommands.ts';
 import { runMallCommand } from './commands/mallCommands.ts';
 import { runSubgraphCommand } from './commands/subgraphCommands.ts';
 import { runSupergraphCommand } from './commands/supergraphCommands.ts';
@@ -21,13 +22,16 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry, scaffold m
   gatehouse token list
   gatehouse token revoke ID
   gatehouse gateway --supergraph FILE [--port 4000] [--host 127.0.0.1]
+  gatehouse catalog import FILE
 
 Registry address: GATEHOUSE_REGISTRY_URL (default http://127.0.0.1:4080). Changes use
 GATEHOUSE_TOKEN (a team token from \`gatehouse token issue\`) if set, else GATEHOUSE_ADMIN_TOKEN
 (default the development token); the token commands need GATEHOUSE_ADMIN_TOKEN.
 GATEHOUSE_USER names who publishes. \`gatehouse gateway\` serves a composed supergraph file
 (SUPERGRAPH_PATH if --supergraph is not given), reloading it when it changes; its other
-settings come from the gateway's variables (README, Configuration).`;
+settings come from the gateway's variables (README, Configuration). \`gatehouse catalog import\`
+upserts the products of a JSON-lines file into the catalog's database (MONGODB_URI,
+MONGODB_DB_PREFIX); one bad line refuses the whole file.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   let parsed;
@@ -92,6 +96,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
       const { runGatewayCommand } = await import('./commands/gatewayCommand.ts');
       return runGatewayCommand(action, { supergraph: values.supergraph, port: values.port, host: values.host }, env);
     }
+    case 'catalog':
+      return runCatalogCommand(action, rest[0], env, print);
     case 'mall':
       return runMallCommand(action, rest[0], { site: values.site, name: values.name }, print);
     default:

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { SupergraphManager } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DIRECTORY_SUBGRAPH } from '../composition/subgraphDefinition.ts';
@@ -15,7 +16,9 @@ import type { GatewayContext } from './auth/gatewayContext.ts';
 import type { JSONWebKeySet } from 'jose';
 import { SubgraphDataSource } from './dataSources/SubgraphDataSource.ts';
 import { createDirectoryDataSource } from './directory/createDirectoryDataSource.ts';
+import type { HttpLimits } from '../lib/http/httpLimits.ts';
 import { listen } from '../lib/http/listen.ts';
+import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { useMetricsRoute } from '../lib/metrics/createMetrics.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
@@ -43,6 +46,12 @@ export interface GatewayOptions {
   limits?: OperationLimits;
   /** How long a replaced supergraph version stays usable after its last request; default 5 s. */
   releaseGraceMs?: number;
+  /** Introspection and Apollo's landing page (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
+  introspection?: boolean;
+  /** Time and memory for building a new supergraph on a worker thread; default from the environment. */
+  buildBudget?: WorkerBudget;
+  /** Request timeouts and connection cap; default from the environment. */
+  httpLimits?: HttpLimits;
 }
 
 export interface RunningGateway {
@@ -58,6 +67,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     source: options.supergraph,
     log,
     releaseGraceMs: options.releaseGraceMs,
+    buildBudget: options.buildBudget,
     buildDataSource: ({ name, url }, supergraphSdl) =>
       name === DIRECTORY_SUBGRAPH
         ? createDirectoryDataSource(supergraphSdl)
@@ -69,9 +79,11 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
 
   const app = express();
   const httpServer = createServer(app);
+  const introspection = options.introspection ?? true;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin, ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    introspection,
     includeStacktraceInErrorResponses: false,
     // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
     formatError: createErrorMasker({
@@ -110,7 +122,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   app.use(jsonErrors(log));
   const webSockets = useWebSocketTransport({ httpServer, schema, handlers, authenticate });
 
-  const baseUrl = await listen(httpServer, options.port, options.host);
+  const baseUrl = await listen(httpServer, options.port, options.host, options.httpLimits);
   return {
     url: baseUrl,
     close: async () => {

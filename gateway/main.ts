@@ -4,5 +4,5 @@ import { startGatewayFromEnv } from './startGatewayFromEnv.ts';
 
 const log = createLogger('gateway');
 
-// The supergraph comes from SUPERGRAPH_PATH, GATEHOUSE_REGISTRY_URL or SUPERGRAPH_CONFIG (startGatewayFromEnv.ts).
+// Every setting, the supergraph's source included, comes from gateway/config.ts, read once here.
 runMain(log, async () => (await startGatewayFromEnv(log)).close);

@@ -3,6 +3,7 @@ import express from 'express';
 import type { Db } from 'mongodb';
 import { supergraphId } from '../composition/supergraphId.ts';
 import type { SubgraphDefinition } from '../composition/subgraphDefinition.ts';
+import type { HttpLimits } from '../lib/http/httpLimits.ts';
 import { listen } from '../lib/http/listen.ts';
 import type { Logger } from '../lib/log.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
@@ -29,6 +30,8 @@ export interface RegistryOptions {
   composeBudget?: WorkerBudget;
   /** `GATEHOUSE_ROUTING_ALLOW`: the hosts routing URLs may name; default the demo profile. */
   routingAllow?: string;
+  /** Request timeouts and connection cap; default from the environment. */
+  httpLimits?: HttpLimits;
 }
 
 export interface RunningRegistry {
@@ -48,7 +51,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const app = express();
   useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow) });
   const server = createServer(app);
-  const url = await listen(server, options.port, options.host);
+  const url = await listen(server, options.port, options.host, options.httpLimits);
   return {
     url,
     close: async () => {

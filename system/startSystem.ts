@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { subgraphUrlVariable } from '../composition/readSupergraphConfig.ts';
 import { generateAssertionKeys } from '../lib/auth/gatewayAssertions.ts';
 import { freePort } from '../lib/http/freePort.ts';
+import { seedDemoCatalog } from '../demo/catalog/seedDemoCatalog.ts';
 import { createLogger } from '../lib/log.ts';
+import { databaseName } from '../lib/mongo/connectMongo.ts';
 import { startFerretDb, type FerretDb } from '../lib/mongo/startFerretDb.ts';
 import { DEMO_MALLS, demoSiteUrl } from '../subgraphs/malls/demoMalls.ts';
 import { spawnService, type ServiceProcess, type ServiceSpec, type SpawnOptions } from './spawnService.ts';
@@ -117,6 +119,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await ferret?.close();
   };
   try {
+    // The demo's products: the catalog service seeds nothing itself (in production they come from `gatehouse catalog import`).
+    const seeded = await seedDemoCatalog(mongoUri, databaseName('catalog', { ...process.env, ...options.env }));
+    if (seeded > 0) log.info(`seeded ${seeded} demo products`);
     await start(specs[0]!);
     // Subgraphs start side by side; the registry and gateway need none of them up to compose.
     const registryIndex = specs.findIndex((spec) => spec.name === 'registry');

@@ -27,7 +27,15 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
  * systems (test runs, say) can share one server without sharing data.
  */
 export function databaseName(service: string, env: NodeJS.ProcessEnv = process.env): string {
-  const prefix = env.MONGODB_DB_PREFIX || 'gatehouse';
+  return prefixedDatabaseName(databasePrefixFromEnv(env), service);
+}
+
+/** `MONGODB_DB_PREFIX`, default `gatehouse`; services read it once, in their configuration. */
+export function databasePrefixFromEnv(env: NodeJS.ProcessEnv): string {
+  return env.MONGODB_DB_PREFIX || 'gatehouse';
+}
+
+export function prefixedDatabaseName(prefix: string, service: string): string {
   return `${prefix}_${service}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 

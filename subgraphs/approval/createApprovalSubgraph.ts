@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import type { IdentityVerifier } from '../../lib/auth/verifyAssertion.ts';
 import { createLogger, errorMessage, type Logger } from '../../lib/log.ts';
-import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
+import { serveSubgraph, type RunningSubgraph, type ServeOptions } from '../../lib/subgraph/serveSubgraph.ts';
 import { createApprovalMetrics } from './approvalMetrics.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { contextFor, type ApprovalContext } from './context.ts';
@@ -33,6 +33,7 @@ export interface ApprovalSubgraphOptions {
   /** Ingestion publishes to it, subscriptions listen to it; the caller owns (and closes) it. */
   changeFeed: ChangeFeed;
   log?: Logger;
+  serve?: ServeOptions;
 }
 
 export interface ApprovalSubgraph extends RunningSubgraph {
@@ -74,6 +75,7 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
     context: ({ headers }) => contextFor(headers.authorization, deps),
     port: options.port,
     host: options.host,
+    serve: options.serve,
     metrics: metrics.metrics,
     extend: (app, httpServer) => {
       mountHttpIngest(app, ingestor, log, metrics.ingest);

@@ -4,34 +4,27 @@
  * With AMQP_URL it also consumes events from RabbitMQ and shares changes with
  * the other replicas through it; without, changes stay in this process.
  *
- * Env: MONGODB_URI (required), MONGODB_DB_PREFIX, PORT (4002), HOST,
- * APPROVAL_SYSTEMS, GATEWAY_PUBLIC_KEYS or GATEWAY_JWKS_URL (the gateway's
- * public keys: identity comes only from its assertions), AMQP_URL, APPROVAL_BROKER_PREFIX (prefixes
- * exchange and queue names; tests), BROKER_PREFETCH (32).
+ * Every setting comes from subgraphs/approval/config.ts, read once at start
+ * (README, Configuration).
  */
-import { createAssertionVerifier, gatewayKeysFromEnv } from '../../lib/auth/verifyAssertion.ts';
-import { envInt, envString } from '../../lib/env.ts';
+import { createAssertionVerifier } from '../../lib/auth/verifyAssertion.ts';
 import { createLogger, errorMessage } from '../../lib/log.ts';
-import { connectMongo, databaseName } from '../../lib/mongo/connectMongo.ts';
+import { connectMongo } from '../../lib/mongo/connectMongo.ts';
 import { runMain } from '../../lib/runUntilSignal.ts';
 import { createRabbitChangeFeed } from './broker/createRabbitChangeFeed.ts';
-import { DEFAULT_PREFETCH, startBrokerIngest } from './broker/startBrokerIngest.ts';
-import { brokerNames } from './broker/topology.ts';
+import { startBrokerIngest } from './broker/startBrokerIngest.ts';
 import { createInProcessChangeFeed, type ChangeFeed } from './changeFeed.ts';
 import { createApprovalSubgraph } from './createApprovalSubgraph.ts';
-import { systemsFromEnv } from './systems.ts';
+import { approvalConfigFromEnv } from './config.ts';
 
 const log = createLogger('approval');
 
 runMain(log, async () => {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set; run the approval subgraph through `npm start` or point MONGODB_URI at MongoDB');
   // Configuration errors surface before anything connects.
-  const systems = systemsFromEnv();
-  if (!process.env.APPROVAL_SYSTEMS) log.warn(`APPROVAL_SYSTEMS is unset; using the demo systems ${systems.map((s) => s.id).join(', ')} with their public dev secrets`);
-  const identity = createAssertionVerifier(gatewayKeysFromEnv(), 'approval');
-  const amqpUrl = process.env.AMQP_URL || undefined;
-  const names = brokerNames(process.env.APPROVAL_BROKER_PREFIX || undefined);
+  const config = approvalConfigFromEnv();
+  const { systems, amqpUrl, broker: names } = config;
+  if (config.demoSystems) log.warn(`APPROVAL_SYSTEMS is unset; using the demo systems ${systems.map((s) => s.id).join(', ')} with their public dev secrets`);
+  const identity = createAssertionVerifier(config.gatewayKeys, 'approval');
 
   // Closed in reverse on shutdown, and on a failed start.
   const closers: Array<() => Promise<void>> = [];
@@ -39,7 +32,7 @@ runMain(log, async () => {
     for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn(`closing failed: ${errorMessage(error)}`));
   };
   try {
-    const mongo = await connectMongo(uri, databaseName('approval'));
+    const mongo = await connectMongo(config.mongoUri, config.database);
     closers.push(() => mongo.close());
     const onListenerError = (error: unknown) => log.warn(`a change listener failed: ${errorMessage(error)}`);
     const changeFeed: ChangeFeed = amqpUrl
@@ -48,8 +41,9 @@ runMain(log, async () => {
     closers.push(() => changeFeed.close());
     const subgraph = await createApprovalSubgraph({
       db: mongo.db,
-      port: envInt('PORT', 4002),
-      host: envString('HOST', '127.0.0.1'),
+      port: config.port,
+      host: config.host,
+      serve: config.serve,
       systems,
       identity,
       changeFeed,
@@ -63,7 +57,7 @@ runMain(log, async () => {
         observer: subgraph.ingestObserver,
         log,
         names,
-        prefetch: envInt('BROKER_PREFETCH', DEFAULT_PREFETCH),
+        prefetch: config.prefetch,
       });
       closers.push(() => ingest.close());
     }

@@ -1,3 +1,5 @@
+import type { Profile } from '../../lib/profile.ts';
+
 /** A business system that sends approval events and hosts the approvals themselves. */
 export interface BusinessSystem {
   id: string;
@@ -24,11 +26,24 @@ export const DEMO_SYSTEMS: readonly BusinessSystem[] = [
  */
 const SYSTEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-/** APPROVAL_SYSTEMS (a JSON array of {id, name, url, secret}) or the demo systems. */
-export function systemsFromEnv(env: NodeJS.ProcessEnv = process.env): BusinessSystem[] {
+/**
+ * APPROVAL_SYSTEMS (a JSON array of {id, name, url, secret}), or the demo
+ * systems when unset in the demo profile. Production requires it, and refuses
+ * a system signing with one of the demo systems' public secrets.
+ */
+export function systemsFromEnv(env: NodeJS.ProcessEnv, profile: Profile = 'demo'): BusinessSystem[] {
   const raw = env.APPROVAL_SYSTEMS;
-  if (raw === undefined || raw.trim() === '') return DEMO_SYSTEMS.map((s) => ({ ...s }));
-  return parseSystems(raw);
+  if (raw === undefined || raw.trim() === '') {
+    if (profile === 'production') throw new Error(`APPROVAL_SYSTEMS is not set; the production profile needs your business systems: set it to a JSON array of {"id","name","url","secret"}, one secret per system`);
+    return DEMO_SYSTEMS.map((s) => ({ ...s }));
+  }
+  const systems = parseSystems(raw);
+  if (profile === 'production') {
+    const demoSecrets = new Set(DEMO_SYSTEMS.map((s) => s.secret));
+    const index = systems.findIndex((s) => demoSecrets.has(s.secret));
+    if (index >= 0) throw new Error(`APPROVAL_SYSTEMS[${index}].secret is a demo system's public secret; the production profile refuses it: give each system its own random secret`);
+  }
+  return systems;
 }
 
 /** Parses and checks the configuration; every problem is one line naming the entry. */

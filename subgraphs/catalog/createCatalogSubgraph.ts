@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Db } from 'mongodb';
 import { createMetrics } from '../../lib/metrics/createMetrics.ts';
-import { serveSubgraph, type RunningSubgraph } from '../../lib/subgraph/serveSubgraph.ts';
+import { serveSubgraph, type RunningSubgraph, type ServeOptions } from '../../lib/subgraph/serveSubgraph.ts';
 import { createProductLoaders } from './productLoaders.ts';
 import { cacheProductLookups } from './cachedProductStore.ts';
 import { createProductStore } from './productStore.ts';
@@ -22,6 +22,7 @@ export interface CatalogSubgraphOptions {
   host?: string;
   /** Keep looked-up products in memory this long (0: always ask the database). */
   productCacheTtlMs?: number;
+  serve?: ServeOptions;
 }
 
 /** Serves the catalog subgraph over `db`'s `products` collection. */
@@ -37,6 +38,7 @@ export async function createCatalogSubgraph(options: CatalogSubgraphOptions): Pr
     context: async () => ({ store, loaders: createProductLoaders(store) }),
     port: options.port,
     host: options.host,
+    serve: options.serve,
     // The process's own figures (memory, CPU, event loop lag); its lookups are cached in memory and cheap.
     metrics: createMetrics('catalog'),
   });

@@ -1,27 +1,18 @@
-import { generateCatalog } from '../../demo/catalog/generateCatalog.ts';
-import { envInt, envString } from '../../lib/env.ts';
 import { createLogger } from '../../lib/log.ts';
-import { connectMongo, databaseName } from '../../lib/mongo/connectMongo.ts';
+import { connectMongo } from '../../lib/mongo/connectMongo.ts';
 import { runMain } from '../../lib/runUntilSignal.ts';
+import { catalogConfigFromEnv } from './config.ts';
 import { createCatalogSubgraph } from './createCatalogSubgraph.ts';
-import { createProductStore } from './productStore.ts';
 
 const log = createLogger('catalog');
 
+// Products come in through `gatehouse catalog import FILE`; the demo launcher seeds the demo catalog itself.
 runMain(log, async () => {
-  const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set; run the catalog through `npm start` or point MONGODB_URI at MongoDB');
-  const port = envInt('PORT', 4001);
-  const host = envString('HOST', '127.0.0.1');
-  const mongo = await connectMongo(uri, databaseName('catalog'));
+  const config = catalogConfigFromEnv();
+  const mongo = await connectMongo(config.mongoUri, config.database);
   try {
-    const store = createProductStore(mongo.db);
-    await store.ensureIndexes();
-    const seeded = await store.seedIfEmpty(generateCatalog());
-    if (seeded > 0) log.info(`seeded ${seeded} demo products`);
-    const productCacheTtlMs = envInt('CATALOG_PRODUCT_CACHE_MS', 60_000);
-    const subgraph = await createCatalogSubgraph({ db: mongo.db, port, host, productCacheTtlMs });
-    log.info(`catalog subgraph ready at ${subgraph.url}`);
+    const subgraph = await createCatalogSubgraph({ db: mongo.db, port: config.port, host: config.host, productCacheTtlMs: config.productCacheTtlMs, serve: config.serve });
+    log.info(`catalog subgraph ready at ${subgraph.url} (profile ${config.profile})`);
     return async () => {
       await subgraph.close();
       await mongo.close();

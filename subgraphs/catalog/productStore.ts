@@ -30,6 +30,8 @@ export interface ProductStore {
   ensureIndexes(): Promise<void>;
   /** Inserts the products when the collection is empty; returns how many it inserted. */
   seedIfEmpty(products: readonly Product[]): Promise<number>;
+  /** Inserts or replaces each product by id (the import); returns how many were new. */
+  upsertMany(products: readonly Product[]): Promise<{ inserted: number; replaced: number }>;
   findByIds(ids: readonly string[]): Promise<Product[]>;
   findByModels(models: readonly string[]): Promise<Product[]>;
   search(input: SearchInput): Promise<ProductConnection>;
@@ -117,6 +119,13 @@ export function createProductStore(db: Db): ProductStore {
         if (error instanceof MongoBulkWriteError && onlyDuplicates(error)) return error.result.insertedCount;
         throw error;
       }
+    },
+
+    async upsertMany(list) {
+      if (list.length === 0) return { inserted: 0, replaced: 0 };
+      // Copies, because the driver adds _id to the documents it is given.
+      const result = await products.bulkWrite(list.map((p) => ({ replaceOne: { filter: { id: p.id }, replacement: { ...p }, upsert: true } })), { ordered: false });
+      return { inserted: result.upsertedCount, replaced: result.matchedCount };
     },
 
     async findByIds(ids) {

@@ -4,7 +4,7 @@ import type { GraphQLResolverMap } from '../../../lib/subgraph/resolverMap.ts';
 import { parse } from 'graphql';
 import { mallTypeName } from '../../../composition/mallNaming.ts';
 import { DateTimeScalar } from '../../../lib/subgraph/dateTimeScalar.ts';
-import { serveSubgraph, type RunningSubgraph } from '../../../lib/subgraph/serveSubgraph.ts';
+import { serveSubgraph, type RunningSubgraph, type ServeOptions } from '../../../lib/subgraph/serveSubgraph.ts';
 import type { MallSearch } from './createMallSearch.ts';
 import { mallSdl, type MallIdentity } from './mallSchema.ts';
 import { createOfferRebaser } from './publicUrls.ts';
@@ -20,6 +20,7 @@ export interface MallSubgraphOptions {
   host?: string;
   /** Served at `/metrics` when given. */
   metrics?: Metrics;
+  serve?: ServeOptions;
 }
 
 interface MallReference {
@@ -47,5 +48,5 @@ export function createMallSubgraph(options: MallSubgraphOptions): Promise<Runnin
     },
   } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema({ typeDefs: parse(mallSdl(mall)), resolvers });
-  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host, metrics: options.metrics });
+  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host, metrics: options.metrics, serve: options.serve });
 }
