@@ -5,6 +5,7 @@ import { envInt, envOptional, envPort, envString, envUrl } from '../lib/env.ts';
 import { httpLimitsFromEnv, type HttpLimits } from '../lib/http/httpLimits.ts';
 import { introspectionFromEnv, profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
+import { edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
 import { versionBudgetFromEnv } from './supergraph/createVersionCheck.ts';
 
 /** Subgraphs that get the caller's identity unless GATEHOUSE_IDENTITY_SUBGRAPHS says otherwise. */
@@ -34,6 +35,8 @@ export interface GatewayConfig {
   /** Time and memory for building a new supergraph on a worker thread. */
   buildBudget: WorkerBudget;
   http: HttpLimits;
+  /** Operation limits, rate limits and CORS origins (gateway/http/edgeConfig.ts). */
+  edge: EdgeConfig;
   /** Set when SUPERGRAPH_PATH wins over a GATEHOUSE_REGISTRY_URL that is also set (worth a warning). */
   ignoredRegistryUrl?: string;
 }
@@ -63,6 +66,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overr
     ...supergraphFromEnv(env, overrides.supergraphPath),
     buildBudget: versionBudgetFromEnv(env),
     http: httpLimitsFromEnv(env),
+    edge: edgeConfigFromEnv(env, profile),
   };
 }
 

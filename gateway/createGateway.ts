@@ -21,7 +21,14 @@ import { listen } from '../lib/http/listen.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { useMetricsRoute } from '../lib/metrics/createMetrics.ts';
 import { useHealthRoutes } from './http/healthRoutes.ts';
-import { DEFAULT_OPERATION_LIMITS, operationLimitRules, type OperationLimits } from './limits/operationLimits.ts';
+import { createCompression } from './http/createCompression.ts';
+import { createCorsHandler } from './http/createCorsHandler.ts';
+import { createRateLimitHandler } from './http/createRateLimitHandler.ts';
+import { edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
+import { createRateLimits } from './limits/createRateLimits.ts';
+import { withLimitCodes } from './limits/limitExceededError.ts';
+import { operationLimitRules } from './limits/operationLimits.ts';
+import { useDemandControl } from './limits/useDemandControl.ts';
 import { createGatewayMetrics } from './metrics/gatewayMetrics.ts';
 import { usePortal } from './portal/usePortal.ts';
 import { createOperationHandlers } from './subscriptions/createOperationHandlers.ts';
@@ -43,7 +50,8 @@ export interface GatewayOptions {
   identity: { forward: IdentityForwarding; jwks: JSONWebKeySet };
   /** Largest request body accepted at /graphql. */
   maxBodyBytes?: number;
-  limits?: OperationLimits;
+  /** Operation limits, rate limits and CORS origins (gateway/http/edgeConfig.ts); default the demo's. */
+  edge?: EdgeConfig;
   /** How long a replaced supergraph version stays usable after its last request; default 5 s. */
   releaseGraceMs?: number;
   /** Introspection and Apollo's landing page (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
@@ -80,21 +88,32 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const app = express();
   const httpServer = createServer(app);
   const introspection = options.introspection ?? true;
+  const edge = options.edge ?? edgeConfigFromEnv({});
+  const rateLimits = createRateLimits(edge.rateLimits, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metrics.plugin, ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metrics.plugin,
+      useDemandControl({ maxCost: edge.limits.maxCost, defaultListSize: edge.limits.defaultListSize, supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null }),
+      ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
     introspection,
     includeStacktraceInErrorResponses: false,
     // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
-    formatError: createErrorMasker({
+    formatError: withLimitCodes(createErrorMasker({
       where: 'the gateway',
       log,
       unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
       passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
-    }),
+    })),
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
     stopOnTerminationSignals: false,
-    validationRules: operationLimitRules(options.limits ?? DEFAULT_OPERATION_LIMITS),
+    validationRules: operationLimitRules(edge.limits),
+    // The parser stops past this many tokens, so nothing bigger is parsed or validated.
+    ...(edge.limits.maxTokens > 0 ? { parseOptions: { maxTokens: edge.limits.maxTokens } } : {}),
+    // Kept on (Apollo's default), said here so it stays: see createCorsHandler.ts.
+    csrfPrevention: true,
   });
   await apollo.start();
 
@@ -112,10 +131,13 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   // Subgraphs verify the gateway's identity assertions with these public keys.
   app.get('/.well-known/jwks.json', (_req, res) => void res.json(options.identity.jwks));
   usePortal(app);
+  app.use('/graphql', createCorsHandler(edge.corsOrigins));
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(
     '/graphql',
+    createCompression(),
     refuseInvalidTokens(authenticate),
+    createRateLimitHandler(rateLimits),
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
     expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
@@ -129,6 +151,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       await webSockets.close();
       await runtimes.close();
       await apollo.stop();
+      await rateLimits.close();
     },
   };
 }

@@ -32,6 +32,7 @@ export async function startGateway(log: Logger, config: GatewayConfig): Promise<
     introspection: config.introspection,
     buildBudget: config.buildBudget,
     httpLimits: config.http,
+    edge: config.edge,
   });
   log.info(`gateway ready at ${gateway.url}/graphql, serving ${from} (profile ${config.profile}${config.introspection ? ', introspection on' : ''})`);
   return gateway;
