@@ -68,7 +68,8 @@ export async function benchGatewayFederation(options: FederationBenchOptions): P
       `\nFederation workload (graphql-gateways-benchmark's shape: 4 subgraphs in one process, one query, ${options.connections} connections; ` +
         `${options.warmupSeconds} s warm-up each, then ${options.rounds} alternating rounds of ${options.roundSeconds} s; medians over rounds)\n`,
     );
-    console.log(table(summaries.map((summary) => summaryRow(summary, 'vanilla'))));
+    const vanilla = summaries.find((summary) => summary.name === 'vanilla')!;
+    console.log(table(summaries.map((summary) => summaryRow(summary, vanilla))));
     return summaries;
   } finally {
     for (const service of started.reverse()) await service.stop();

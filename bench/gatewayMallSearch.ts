@@ -36,17 +36,44 @@ export interface MallSearchBenchOptions {
 
 export async function benchGatewayMallSearch(options: MallSearchBenchOptions): Promise<Array<Record<string, string | number>>> {
   const rows: Array<Record<string, string | number>> = [];
-  for (const mallCount of options.mallCounts) {
-    options.log(`${mallCount} malls: starting`);
-    const summaries = await benchMallCount(mallCount, options);
-    const baselineSystem = summaries.find((s) => s.name === 'baseline system');
-    for (const summary of summaries) {
-      rows.push({
-        malls: mallCount,
-        ...summaryRow(summary, 'vanilla'),
-        ...(baselineSystem ? { 'ratio to baseline system': pairedRatio(summary, baselineSystem).toFixed(2) } : {}),
-      });
+  const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-malls-'));
+  const systems: BenchSystem[] = [];
+  // Each system runs the most malls once; a smaller count is a supergraph over its first malls.
+  const system = async (name: string, root?: string): Promise<BenchSystem> => {
+    const dir = join(workDir, name);
+    mkdirSync(dir);
+    const started = await startBenchSystem({
+      mongoUri: options.mongoUri,
+      mallCount: Math.max(...options.mallCounts),
+      siteDelayMs: options.siteDelayMs,
+      workDir: dir,
+      dbPrefix: `gwbench${Date.now()}${name}`,
+      fleetProcesses: options.fleetProcesses,
+      gateway: false,
+      ...(root ? { root } : {}),
+    });
+    systems.push(started);
+    return started;
+  };
+  try {
+    options.log(`starting ${Math.max(...options.mallCounts)} malls${options.baselineRoot && options.baselineSystem ? ', twice (this tree and the baseline)' : ''}`);
+    const current = await system('current');
+    const baseline = options.baselineRoot && options.baselineSystem ? await system('baseline', options.baselineRoot) : null;
+    for (const mallCount of options.mallCounts) {
+      const summaries = await benchMallCount(mallCount, { current, baseline, workDir }, options);
+      const vanilla = summaries.find((s) => s.name === 'vanilla')!;
+      const baselineSystem = summaries.find((s) => s.name === 'baseline system');
+      for (const summary of summaries) {
+        rows.push({
+          malls: mallCount,
+          ...summaryRow(summary, vanilla),
+          ...(baselineSystem ? { 'ratio to baseline system': pairedRatio(summary, baselineSystem).toFixed(2) } : {}),
+        });
+      }
     }
+  } finally {
+    for (const started of systems.reverse()) await started.close();
+    rmSync(workDir, { recursive: true, force: true });
   }
   console.log(
     `\nWarm mall searches ("${KEYWORD}", cached; ${options.connections} connections; ${options.warmupSeconds} s warm-up each, then ` +
@@ -57,49 +84,32 @@ export async function benchGatewayMallSearch(options: MallSearchBenchOptions): P
   return rows;
 }
 
-async function benchMallCount(mallCount: number, options: MallSearchBenchOptions): Promise<EntrantSummary[]> {
-  const workDir = mkdtempSync(join(tmpdir(), `gatehouse-bench-gateway-${mallCount}-`));
-  const stoppers: Array<() => Promise<void>> = [];
-  const system = async (name: string, root?: string): Promise<BenchSystem> => {
-    const dir = join(workDir, name);
-    mkdirSync(dir);
-    const started = await startBenchSystem({
-      mongoUri: options.mongoUri,
-      mallCount,
-      siteDelayMs: options.siteDelayMs,
-      workDir: dir,
-      dbPrefix: `gwbench${Date.now()}${name}`,
-      fleetProcesses: options.fleetProcesses,
-      gateway: false,
-      ...(root ? { root } : {}),
-    });
-    stoppers.push(started.close);
-    return started;
-  };
+async function benchMallCount(
+  mallCount: number,
+  systems: { current: BenchSystem; baseline: BenchSystem | null; workDir: string },
+  options: MallSearchBenchOptions,
+): Promise<EntrantSummary[]> {
+  const dir = join(systems.workDir, `${mallCount}-malls`);
+  mkdirSync(dir);
+  const current = writeSubsetSupergraph(systems.current.supergraphConfig, mallCount, join(dir, 'current'));
   const entrants: Entrant[] = [];
   const enter = async (spec: Parameters<typeof startContender>[0], subgraphs: BenchSystem) => {
-    const contender = await startContender(spec, workDir);
-    stoppers.push(contender.stop);
-    entrants.push({ contender, backendPids: subgraphs.subgraphPids });
+    const contender = await startContender(spec, dir);
+    const malls = subgraphs.mallUrls.slice(0, mallCount);
+    entrants.push({ contender, backendPids: subgraphs.subgraphPids, subgraphCalls: () => mallSearches(malls) });
     return contender;
   };
   try {
-    const current = await system('current');
-    const supergraphPath = join(workDir, 'supergraph.graphql');
-    const composed = composeSupergraph(readSupergraphConfig(current.supergraphConfig));
-    if (!composed.ok) throw new Error(`the bench malls do not compose: ${composed.errors.join('; ')}`);
-    writeFileSync(supergraphPath, composed.supergraphSdl);
-
-    const gatehouse = await enter({ kind: 'gatehouse', name: 'gatehouse', configPath: current.supergraphConfig }, current);
+    const gatehouse = await enter({ kind: 'gatehouse', name: 'gatehouse', configPath: current.configPath }, systems.current);
     await primeSearch(gatehouse.url, mallCount);
-    await enter({ kind: 'vanilla', name: 'vanilla', supergraphPath }, current);
+    await enter({ kind: 'vanilla', name: 'vanilla', supergraphPath: current.supergraphPath }, systems.current);
     if (options.baselineRoot) {
-      await enter({ kind: 'gatehouse', name: 'baseline gateway', root: options.baselineRoot, configPath: current.supergraphConfig }, current);
-      if (options.baselineSystem) {
-        const baseline = await system('baseline', options.baselineRoot);
-        const contender = await enter({ kind: 'gatehouse', name: 'baseline system', root: options.baselineRoot, configPath: baseline.supergraphConfig }, baseline);
-        await primeSearch(contender.url, mallCount);
-      }
+      await enter({ kind: 'gatehouse', name: 'baseline gateway', root: options.baselineRoot, configPath: current.configPath }, systems.current);
+    }
+    if (options.baselineRoot && systems.baseline) {
+      const { configPath } = writeSubsetSupergraph(systems.baseline.supergraphConfig, mallCount, join(dir, 'baseline'));
+      const contender = await enter({ kind: 'gatehouse', name: 'baseline system', root: options.baselineRoot, configPath }, systems.baseline);
+      await primeSearch(contender.url, mallCount);
     }
     return await compareGateways({
       entrants,
@@ -112,23 +122,62 @@ async function benchMallCount(mallCount: number, options: MallSearchBenchOptions
       log: (line) => options.log(`${mallCount} malls: ${line}`),
     });
   } finally {
-    for (const stop of stoppers.reverse()) await stop();
-    rmSync(workDir, { recursive: true, force: true });
+    for (const { contender } of entrants.reverse()) await contender.stop();
   }
 }
 
-/** A first (cold) search fills every mall's cache; a mall that fails it is retried, as a shopper would. */
+/** A supergraph.yaml (and the supergraph composed from it) over the catalog and the first `mallCount` malls of a bench system. */
+function writeSubsetSupergraph(configPath: string, mallCount: number, dir: string): { configPath: string; supergraphPath: string } {
+  mkdirSync(dir);
+  // Bench malls are m1, m2, … (bench/support/mallFleet.ts).
+  const kept = new Set(['catalog', ...Array.from({ length: mallCount }, (_, i) => `m${i + 1}`)]);
+  const subgraphs = readSupergraphConfig(configPath).filter((subgraph) => kept.has(subgraph.name));
+  const entries = subgraphs.map(({ name, url, sdl }) => {
+    const file = join(dir, `${name}.graphql`);
+    writeFileSync(file, sdl);
+    return `  ${name}:\n    routing_url: ${url}\n    schema:\n      file: ${file}`;
+  });
+  const subsetPath = join(dir, 'supergraph.yaml');
+  writeFileSync(subsetPath, `subgraphs:\n${entries.join('\n')}\n`);
+  const composed = composeSupergraph(subgraphs);
+  if (!composed.ok) throw new Error(`the bench malls do not compose: ${composed.errors.join('; ')}`);
+  const supergraphPath = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, composed.supergraphSdl);
+  return { configPath: subsetPath, supergraphPath };
+}
+
+/**
+ * A first (cold) search fills every mall's cache. On a busy machine a crawl
+ * can outlast the gateway's subgraph deadline; the mall still finishes it, so
+ * the search is repeated until every mall answers (or 3 minutes pass).
+ */
 async function primeSearch(url: string, mallCount: number): Promise<void> {
+  const deadline = Date.now() + 180_000;
   let problem = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
+  while (Date.now() < deadline) {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, signal: AbortSignal.timeout(120_000) });
     const result = (await response.json()) as { data?: { malls?: Array<{ search: { offers: unknown[]; error: unknown } | null }> }; errors?: unknown[] };
     const malls = result.data?.malls ?? [];
     const answered = malls.filter((m) => m.search && !m.search.error && m.search.offers.length > 0).length;
     if (!result.errors && answered === mallCount) return;
     problem = `${answered}/${mallCount} malls answered: ${JSON.stringify(result.errors ?? malls.filter((m) => !m.search || m.search.error)).slice(0, 300)}`;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(`the first search "${KEYWORD}" at ${url} did not complete after 3 tries (${problem}); see the services' logs`);
+  throw new Error(`the first search "${KEYWORD}" at ${url} did not complete within 3 minutes (${problem}); see the services' logs`);
+}
+
+/** Searches the malls have answered so far (each mall subgraph call asks one), from their metrics. */
+async function mallSearches(mallUrls: string[]): Promise<number> {
+  const counts = await Promise.all(
+    mallUrls.map(async (url) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('gatehouse_mall_searches_total{'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Median over rounds of a's requests/s divided by b's in the same round. */

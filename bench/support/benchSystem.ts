@@ -11,6 +11,8 @@ export interface BenchSystem {
   supergraphConfig: string;
   /** Process ids of the subgraphs: catalog and the mall fleets. */
   subgraphPids: number[];
+  /** Base URL of each mall subgraph (`/graphql`, `/metrics`), in order m1, m2, …. */
+  mallUrls: string[];
   close(): Promise<void>;
 }
 
@@ -82,7 +84,8 @@ export async function startBenchSystem(options: {
     }
     const config = join(workDir, 'supergraph.yaml');
     writeFileSync(config, `subgraphs:\n${subgraphs.join('\n')}\n`);
-    if (options.gateway === false) return { graphqlUrl: '', supergraphConfig: config, subgraphPids, close };
+    const mallUrls = Array.from({ length: options.mallCount }, (_, i) => `http://127.0.0.1:${mallBase + i}`);
+    if (options.gateway === false) return { graphqlUrl: '', supergraphConfig: config, subgraphPids, mallUrls, close };
     await start(
       {
         name: 'gateway',
@@ -92,7 +95,7 @@ export async function startBenchSystem(options: {
       },
       { logs },
     );
-    return { graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, supergraphConfig: config, subgraphPids, close };
+    return { graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, supergraphConfig: config, subgraphPids, mallUrls, close };
   } catch (error) {
     await close();
     throw error;

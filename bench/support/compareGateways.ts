@@ -89,7 +89,8 @@ export async function compareGateways(options: ComparisonOptions): Promise<Entra
       const figures = await measureRound(entrant, options, expected);
       rounds.get(entrant.contender.name)!.push(figures);
       const { load } = figures;
-      log(`round ${round + 1} ${entrant.contender.name}: ${load.rps.toFixed(1)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${load.mismatches ? `, ${load.mismatches} mismatched` : ''}`);
+      const problems = [load.mismatches && `${load.mismatches} answers not the reference's`, load.non2xx && `${load.non2xx} not 2xx`, load.errors && `${load.errors} errors or timeouts`].filter(Boolean);
+      log(`round ${round + 1} ${entrant.contender.name}: ${load.rps.toFixed(1)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${problems.map((p) => `, ${p}`).join('')}`);
       if (load.mismatchSample) log(`  a mismatched answer: ${firstDifference(expected, load.mismatchSample)}`);
     }
   }
@@ -150,17 +151,19 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** One table row per entrant, for the report. */
-export function summaryRow(summary: EntrantSummary, reference: string): Record<string, string | number> {
+/** One table row per entrant, for the report; ratios are to `reference`. */
+export function summaryRow(summary: EntrantSummary, reference: EntrantSummary): Record<string, string | number> {
   const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
   return {
     gateway: summary.name,
     'req/s': fixed(summary.rps, 1),
-    [`ratio to ${reference}`]: fixed(summary.ratio, 2),
+    [`ratio to ${reference.name}`]: fixed(summary.ratio, 2),
     'rounds req/s': summary.roundsRps.map((rps) => rps.toFixed(0)).join(' '),
     'p50 ms': fixed(summary.p50, 0),
     'p99 ms': fixed(summary.p99, 0),
     'gateway CPU ms/resp': fixed(summary.gatewayCpuMsPerResponse, 2),
+    // Capacity by CPU cost, less sensitive to a busy machine than req/s.
+    [`CPU ratio to ${reference.name}`]: fixed(reference.gatewayCpuMsPerResponse / summary.gatewayCpuMsPerResponse, 2),
     'subgraphs CPU ms/resp': fixed(summary.backendCpuMsPerResponse, 2),
     'subgraph calls/resp': summary.subgraphCallsPerResponse === null ? '–' : fixed(summary.subgraphCallsPerResponse, 2),
     'RSS MiB': fixed(summary.rssMiB, 0),
