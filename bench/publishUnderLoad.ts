@@ -5,7 +5,7 @@
  * what building that supergraph costs a gateway's serving thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSupergraph } from '../composition/composeSupergraph.ts';
 import { readSupergraphConfig } from '../composition/readSupergraphConfig.ts';
@@ -70,6 +70,7 @@ export async function benchPublishUnderLoad(mongoUri: string): Promise<void> {
     console.log(table([row('idle', result.idle), row(`${CYCLES} publish/delete cycles of the largest subgraph`, result.publishing)]));
     const ratio = percentile(result.publishing.latencies, 99) / percentile(result.idle.latencies, 99);
     console.log(`search p99 while publishing / idle: ${ratio.toFixed(2)}× (goal: at most 2×)`);
+    console.log(`machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`publish → served by the gateway: ${result.toServed.map((ms) => ms.toFixed(0)).join(', ')} ms; slowest registry /healthz meanwhile: ${result.slowestHealthz.toFixed(0)} ms`);
   } finally {
     await subgraph.close();

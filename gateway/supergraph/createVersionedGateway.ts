@@ -276,8 +276,11 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       });
       cleanup = result.cleanup;
       activate(result.supergraphSdl);
-      // Started now, so the first reload does not wait for the thread to load.
-      if (buildBudget !== null) versionCheck ??= createVersionCheck(buildBudget);
+      if (buildBudget !== null) {
+        // Started and warmed up now (modules loaded, code compiled), so the first reload does not wait for it.
+        versionCheck ??= createVersionCheck(buildBudget);
+        versionCheck.check(result.supergraphSdl).catch(() => undefined);
+      }
       return { executor };
     },
     async stop() {

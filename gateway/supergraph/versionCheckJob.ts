@@ -4,10 +4,10 @@
  * reports how long it took. Nothing built here is kept: a query planner
  * cannot move between threads.
  */
-import { lowerThreadPriority } from '../../lib/worker/lowerThreadPriority.ts';
 import { buildSupergraphParts } from './supergraphVersion.ts';
 
-lowerThreadPriority();
+// Not run at lower priority (unlike the registry's composition): the check is
+// short at the registry's limits, and a new revision should go live promptly.
 
 export default function versionCheckJob([sdl]: [string]): { buildMs: number } {
   const started = performance.now();
