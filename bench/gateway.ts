@@ -5,6 +5,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { envInt, envString } from '../lib/env.ts';
+import { benchGatewayEdge } from './gatewayEdge.ts';
 import { benchGatewayFederation } from './gatewayFederation.ts';
 import { benchGatewayMallSearch } from './gatewayMallSearch.ts';
 import { checkoutBaseline } from './support/checkoutBaseline.ts';
@@ -42,6 +43,10 @@ export async function benchGateway(mongoUri: string): Promise<void> {
   try {
     if (PARTS.includes('federation')) {
       await benchGatewayFederation({ ...FEDERATION, baselineRoot: baseline?.root ?? null, log });
+    }
+    if (PARTS.includes('edge')) {
+      // Only when asked (BENCH_GATEWAY_PARTS=edge): the edge's own cost, on the federation workload.
+      await benchGatewayEdge({ ...FEDERATION, redisUrl: envString('BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), log });
     }
     if (PARTS.includes('malls')) {
       await benchGatewayMallSearch({ ...MALLS, mongoUri, baselineRoot: baseline?.root ?? null, log });

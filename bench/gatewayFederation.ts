@@ -78,7 +78,7 @@ export async function benchGatewayFederation(options: FederationBenchOptions): P
 }
 
 /** The four SDL files, a supergraph.yaml naming them, and the supergraph composed from it (as Gatehouse composes it). */
-function writeWorkloadSupergraph(workDir: string, subgraphsUrl: string): { configPath: string; supergraphPath: string } {
+export function writeWorkloadSupergraph(workDir: string, subgraphsUrl: string): { configPath: string; supergraphPath: string } {
   const subgraphs = WORKLOAD_SUBGRAPH_NAMES.map((name) => ({ name, url: `${subgraphsUrl}/${name}/graphql`, sdl: WORKLOAD_SDL[name] }));
   const entries = subgraphs.map(({ name, url, sdl }) => {
     const file = join(workDir, `${name}.graphql`);

@@ -16,8 +16,32 @@ export interface Contender {
 }
 
 export type ContenderSpec =
-  | { kind: 'gatehouse'; name: string; /** Source tree holding gateway/main.ts; default this one. */ root?: string; configPath: string }
+  | {
+      kind: 'gatehouse';
+      name: string;
+      /** Source tree holding gateway/main.ts; default this one. */
+      root?: string;
+      configPath: string;
+      /** Extra variables; the edge is off unless they turn it on (EDGE_OFF). */
+      env?: Record<string, string>;
+    }
   | { kind: 'vanilla'; name: string; supergraphPath: string };
+
+/**
+ * The public edge's limits and rate limits off: engines are compared with
+ * vanilla Apollo Gateway, which has none (and the workload's estimated cost is
+ * over the default limit); `npm run bench gateway` with
+ * BENCH_GATEWAY_PARTS=edge measures the edge itself.
+ */
+export const EDGE_OFF: Record<string, string> = {
+  GATEWAY_MAX_COST: '0',
+  GATEWAY_MAX_DEPTH: '0',
+  GATEWAY_MAX_TOKENS: '0',
+  GATEWAY_MAX_ALIASES: '0',
+  GATEWAY_MAX_DIRECTIVES: '0',
+  GATEWAY_RATE_LIMIT_PER_CLIENT: '0',
+  GATEWAY_RATE_LIMIT_PER_USER: '0',
+};
 
 export async function startContender(spec: ContenderSpec, logDir: string): Promise<Contender> {
   const port = await freePort();
@@ -25,7 +49,7 @@ export async function startContender(spec: ContenderSpec, logDir: string): Promi
   let service: ServiceProcess;
   if (spec.kind === 'gatehouse') {
     service = await spawnService(
-      { name: spec.name, entry: spec.root ? resolve(spec.root, 'gateway/main.ts') : 'gateway/main.ts', env: { PORT: `${port}`, SUPERGRAPH_CONFIG: spec.configPath }, readyUrl: `${base}/readyz` },
+      { name: spec.name, entry: spec.root ? resolve(spec.root, 'gateway/main.ts') : 'gateway/main.ts', env: { PORT: `${port}`, SUPERGRAPH_CONFIG: spec.configPath, ...EDGE_OFF, ...spec.env }, readyUrl: `${base}/readyz` },
       { logs: { logDir }, readyTimeoutMs: 120_000 },
     );
   } else {
