@@ -14,9 +14,10 @@ export function evaluateWithinLimits(...args: Parameters<typeof evaluateChange>)
   if (change.action === 'publish') {
     const own = checkSubgraphLimits(change.subgraph.name, change.subgraph.sdl);
     if (own.error) return { ok: false, reason: 'limits', errors: [own.error] };
-    const others = current.subgraphs.filter((s) => s.name !== change.subgraph.name);
-    const before = total(current.subgraphs.map((s) => checkSubgraphLimits(s.name, s.sdl).figures));
-    const after = total([...others.map((s) => checkSubgraphLimits(s.name, s.sdl).figures), own.figures]);
+    const figures = new Map(current.subgraphs.map((s) => [s.name, checkSubgraphLimits(s.name, s.sdl).figures]));
+    const before = total([...figures.values()]);
+    figures.set(change.subgraph.name, own.figures);
+    const after = total([...figures.values()]);
     // A change that does not grow the supergraph always goes through, so a registry already past a total can shrink.
     const grows = (key: keyof SdlFigures) => after[key] > SUPERGRAPH_LIMITS[key] && after[key] > before[key];
     for (const key of ['types', 'fields'] as const) {
