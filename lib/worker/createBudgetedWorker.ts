@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { runnableEntry } from './runnableEntry.ts';
 
 /** How much one job may cost before it is stopped. */
 export interface WorkerBudget {
@@ -45,7 +46,7 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  */
 export function createBudgetedWorker<Args extends unknown[], Result>(entry: URL, budget: WorkerBudget, what: string): BudgetedWorker<Args, Result> {
   const pool = new Piscina<Args, Result>({
-    filename: entry.href,
+    filename: runnableEntry(entry).href,
     minThreads: 1,
     maxThreads: 1,
     idleTimeout: Number.MAX_SAFE_INTEGER,

@@ -14,6 +14,7 @@ import { PageTooComplexError, PARSE_BUDGET, type ParseBudget } from './parseHtml
 import type { PageTask, PageTaskResult } from './pageWorker.ts';
 import type { RawSearchPage } from './readSearchPage.ts';
 import type { SiteSelectors } from './siteDescription.ts';
+import { runnableEntry } from '../../../lib/worker/runnableEntry.ts';
 
 export interface PageReaderOptions {
   /** Threads reading pages at once (default 2); more pages wait in a queue. */
@@ -46,7 +47,7 @@ export function createPageReader(options: PageReaderOptions = {}): PageReader {
   const budget = options.budget ?? PARSE_BUDGET;
   const maxHeapMb = options.maxHeapMb ?? 256;
   const pool = new Piscina<PageTask, PageTaskResult>({
-    filename: new URL('./pageWorker.ts', import.meta.url).href,
+    filename: runnableEntry(new URL('./pageWorker.ts', import.meta.url)).href,
     // One warm thread, so the first search does not wait for one to start.
     minThreads: 1,
     maxThreads: options.threads ?? 2,
