@@ -41,10 +41,16 @@ export interface JsonRequest {
  */
 export async function postJson(dispatcher: Dispatcher, request: JsonRequest): Promise<JsonReply> {
   const deadline = new Deadline();
+  // undici acts on an abort only once the request has a socket; a connect that hangs is cut off here.
+  const expired = new Promise<never>((_, reject) => deadline.once('abort', () => reject(deadline.reason)));
+  expired.catch(() => undefined);
   const timer = setTimeout(() => deadline.expire(), request.deadlineMs);
   try {
-    const response = await dispatcher.request({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body, signal: deadline });
-    const text = await response.body.text();
+    const sent = dispatcher.request({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body, signal: deadline });
+    // Once the deadline has answered the caller, a late failure has no one to tell.
+    sent.catch(() => undefined);
+    const response = await Promise.race([sent, expired]);
+    const text = await Promise.race([response.body.text(), expired]);
     if (response.statusCode < 200 || response.statusCode > 299) {
       throw new SubgraphFetchError(`${response.statusCode}: ${response.statusText}`);
     }
