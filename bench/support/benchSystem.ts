@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { seedDemoCatalog } from '../../demo/catalog/seedDemoCatalog.ts';
 import { freePort } from '../../lib/http/freePort.ts';
+import { prefixedDatabaseName } from '../../lib/mongo/connectMongo.ts';
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 
@@ -50,6 +52,8 @@ export async function startBenchSystem(options: {
     const gatewayPort = await freePort();
     const mallBase = 20_000 + Math.floor(Math.random() * 20_000);
     await start({ name: 'demo-sites', entry: entry('demo/sites/main.ts'), env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
+    // The catalog service seeds nothing itself (a baseline checkout's may; seeding an already filled one is a no-op).
+    await seedDemoCatalog(options.mongoUri, prefixedDatabaseName(options.dbPrefix, 'catalog'));
     await start({ name: 'catalog', entry: entry('subgraphs/catalog/main.ts'), env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
     const catalogPid = services.at(-1)?.pid;
     if (catalogPid !== undefined) subgraphPids.push(catalogPid);
