@@ -1,8 +1,8 @@
 /**
  * Publishing cannot hurt serving: search latency at the gateway while the
- * largest subgraph the registry accepts is published and deleted, against the
- * same load with nothing published; the registry's /healthz meanwhile; and
- * what building that supergraph costs a gateway's serving thread.
+ * largest subgraph the registry accepts is published and deleted, against
+ * quiet windows of the same load in between; the registry's /healthz
+ * meanwhile; and what building that supergraph costs a gateway's serving thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { median, percentile, table } from './support/measure.ts';
 
 /** Closed-loop search clients. */
 const CLIENTS = envInt('BENCH_PUBLISH_CLIENTS', 4);
-/** Length of the idle window. */
+/** The quiet windows' length in all, one before each cycle. */
 const IDLE_MS = envInt('BENCH_PUBLISH_IDLE_MS', 15_000);
 /** Publish/delete cycles of the largest subgraph under the same load. */
 const CYCLES = envInt('BENCH_PUBLISH_CYCLES', 3);
@@ -67,9 +67,9 @@ export async function benchPublishUnderLoad(mongoUri: string): Promise<void> {
       'max ms': percentile(r.latencies, 100).toFixed(1),
       failed: r.failures,
     });
-    console.log(table([row('idle', result.idle), row(`${CYCLES} publish/delete cycles of the largest subgraph`, result.publishing)]));
+    console.log(table([row('quiet windows', result.idle), row(`${CYCLES} publish/delete cycles of the largest subgraph`, result.publishing)]));
     const ratio = percentile(result.publishing.latencies, 99) / percentile(result.idle.latencies, 99);
-    console.log(`search p99 while publishing / idle: ${ratio.toFixed(2)}× (goal: at most 2×)`);
+    console.log(`search p99 while publishing / quiet: ${ratio.toFixed(2)}× (goal: at most 2×)`);
     console.log(`machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`publish → served by the gateway: ${result.toServed.map((ms) => ms.toFixed(0)).join(', ')} ms; slowest registry /healthz meanwhile: ${result.slowestHealthz.toFixed(0)} ms`);
   } finally {
