@@ -32,6 +32,8 @@ export interface GatewayConfig {
   /** Introspection and Apollo's landing page. */
   introspection: boolean;
   supergraph: SupergraphSource;
+  /** The registry console the landing page links to: GATEHOUSE_REGISTRY_CONSOLE_URL, else the registry followed. */
+  registryConsoleUrl?: string;
   /** Time and memory for building a new supergraph on a worker thread. */
   buildBudget: WorkerBudget;
   http: HttpLimits;
@@ -64,6 +66,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overr
     identitySubgraphs: names === undefined ? DEFAULT_IDENTITY_SUBGRAPHS : names.split(',').map((s) => s.trim()).filter(Boolean),
     introspection: introspectionFromEnv(env, profile),
     ...supergraphFromEnv(env, overrides.supergraphPath),
+    registryConsoleUrl:
+      envUrl('GATEHOUSE_REGISTRY_CONSOLE_URL', ['http:', 'https:'], 'point it at the registry as a browser reaches it', env) ??
+      envUrl('GATEHOUSE_REGISTRY_URL', ['http:', 'https:'], 'point it at the registry, e.g. http://127.0.0.1:4080', env),
     buildBudget: versionBudgetFromEnv(env),
     http: httpLimitsFromEnv(env),
     edge: edgeConfigFromEnv(env, profile),

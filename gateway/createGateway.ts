@@ -31,6 +31,8 @@ import { operationLimitRules } from './limits/operationLimits.ts';
 import { useDemandControl } from './limits/useDemandControl.ts';
 import { createGatewayMetrics } from './metrics/gatewayMetrics.ts';
 import { usePortal } from './portal/usePortal.ts';
+import { useIde } from './ide/useIde.ts';
+import { useLandingPage } from './landing/useLandingPage.ts';
 import { createOperationHandlers } from './subscriptions/createOperationHandlers.ts';
 import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRuntimes.ts';
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
@@ -54,8 +56,10 @@ export interface GatewayOptions {
   edge?: EdgeConfig;
   /** How long a replaced supergraph version stays usable after its last request; default 5 s. */
   releaseGraceMs?: number;
-  /** Introspection and Apollo's landing page (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
+  /** Introspection, the GraphQL IDE and the landing page at `/` (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
   introspection?: boolean;
+  /** The registry console the landing page links to (GATEHOUSE_REGISTRY_CONSOLE_URL, else the registry followed). */
+  registryConsoleUrl?: string;
   /** Time and memory for building a new supergraph on a worker thread; default from the environment. */
   buildBudget?: WorkerBudget;
   /** Request timeouts and connection cap; default from the environment. */
@@ -96,7 +100,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.plugin,
       useDemandControl({ maxCost: edge.limits.maxCost, defaultListSize: edge.limits.defaultListSize, supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null }),
-      ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      // Apollo's landing page loads from a CDN; the gateway serves its own IDE (gateway/ide/).
+      ApolloServerPluginLandingPageDisabled(),
     ],
     introspection,
     includeStacktraceInErrorResponses: false,
@@ -131,6 +136,10 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   // Subgraphs verify the gateway's identity assertions with these public keys.
   app.get('/.well-known/jwks.json', (_req, res) => void res.json(options.identity.jwks));
   usePortal(app);
+  if (introspection) {
+    useLandingPage(app, { registryConsoleUrl: options.registryConsoleUrl });
+    useIde(app, log);
+  }
   app.use('/graphql', createCorsHandler(edge.corsOrigins));
   useSseTransport(app, { schema, handlers, authenticate });
   app.use(

@@ -30,6 +30,7 @@ export async function startGateway(log: Logger, config: GatewayConfig): Promise<
     jwtSecret: config.jwtSecret,
     identity: await createGatewayIdentity(log, config.signingKeyPem, config.identitySubgraphs),
     introspection: config.introspection,
+    registryConsoleUrl: config.registryConsoleUrl,
     buildBudget: config.buildBudget,
     httpLimits: config.http,
     edge: config.edge,

@@ -2,7 +2,8 @@
  * `npm run build [-- --out DIR]`: compiles the services, CLI and demo to
  * JavaScript (tsconfig.build.json) and copies what they read at run time
  * beside them: the SDL files, schema/, the portal's static files and
- * supergraph.yaml (whose schema paths then point inside the build).
+ * supergraph.yaml (whose schema paths then point inside the build); and
+ * bundles the GraphQL IDE, so a compiled gateway needs no esbuild.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleIde } from '../gateway/ide/bundleIde.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
@@ -45,4 +47,5 @@ for (const file of assets()) {
   cpSync(join(root, file), join(out, file));
   copied += 1;
 }
-console.log(`build: compiled to ${out} and copied ${copied} assets; run a service with \`node ${join(values.out, 'gateway/main.js')}\``);
+await bundleIde(join(out, 'gateway/ide/bundle'));
+console.log(`build: compiled to ${out}, copied ${copied} assets and bundled the GraphQL IDE; run a service with \`node ${join(values.out, 'gateway/main.js')}\``);

@@ -34,3 +34,13 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
     echo "test setup: cannot install chromium without root; run: sudo apt-get install chromium" >&2
   fi
 fi
+
+# A CJK font, so screenshots of the Korean demo in the browser tests read as text.
+if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test setup: installing Debian's fonts-noto-cjk for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  else
+    echo "test setup: cannot install fonts-noto-cjk without root; run: sudo apt-get install fonts-noto-cjk" >&2
+  fi
+fi
