@@ -19,7 +19,7 @@ import { WORKLOAD_BODY } from './gatewayWorkload/workloadQuery.ts';
 import { WORKLOAD_SDL, WORKLOAD_SUBGRAPH_NAMES } from './gatewayWorkload/workloadSubgraphs.ts';
 import { compareGateways, summaryRow, type EntrantSummary } from './support/compareGateways.ts';
 import { table } from './support/measure.ts';
-import { startContender, type Contender } from './support/startContender.ts';
+import { startContenders } from './support/startContender.ts';
 
 export interface FederationBenchOptions {
   connections: number;
@@ -44,15 +44,15 @@ export async function benchGatewayFederation(options: FederationBenchOptions): P
     started.push(workload);
     const { configPath, supergraphPath } = writeWorkloadSupergraph(workDir, subgraphsUrl);
 
-    const contenders: Contender[] = [];
-    const start = async (contender: Promise<Contender>) => {
-      const running = await contender;
-      started.push(running);
-      contenders.push(running);
-    };
-    await start(startContender({ kind: 'gatehouse', name: 'gatehouse', configPath }, workDir));
-    await start(startContender({ kind: 'vanilla', name: 'vanilla', supergraphPath }, workDir));
-    if (options.baselineRoot) await start(startContender({ kind: 'gatehouse', name: 'baseline', root: options.baselineRoot, configPath }, workDir));
+    const contenders = await startContenders(
+      [
+        { kind: 'gatehouse', name: 'gatehouse', configPath },
+        { kind: 'vanilla', name: 'vanilla', supergraphPath },
+        ...(options.baselineRoot ? [{ kind: 'gatehouse' as const, name: 'baseline', root: options.baselineRoot, configPath }] : []),
+      ],
+      workDir,
+    );
+    started.push(...contenders);
 
     const summaries = await compareGateways({
       entrants: contenders.map((contender) => ({ contender, backendPids: [workload.pid!], subgraphCalls: () => totalCalls(subgraphsUrl) })),

@@ -8,11 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSupergraph } from '../composition/composeSupergraph.ts';
+import { mallTypeName } from '../composition/mallNaming.ts';
 import { readSupergraphConfig } from '../composition/readSupergraphConfig.ts';
 import { startBenchSystem, type BenchSystem } from './support/benchSystem.ts';
 import { compareGateways, summaryRow, type Entrant, type EntrantSummary } from './support/compareGateways.ts';
 import { median, table } from './support/measure.ts';
-import { startContender } from './support/startContender.ts';
+import { startContenders, type ContenderSpec } from './support/startContender.ts';
 
 const KEYWORD = 'airpods';
 const QUERY = `query ($keyword: String!) { malls { id search(keyword: $keyword, first: 10) {
@@ -59,6 +60,9 @@ export async function benchGatewayMallSearch(options: MallSearchBenchOptions): P
     options.log(`starting ${Math.max(...options.mallCounts)} malls${options.baselineRoot && options.baselineSystem ? ', twice (this tree and the baseline)' : ''}`);
     const current = await system('current');
     const baseline = options.baselineRoot && options.baselineSystem ? await system('baseline', options.baselineRoot) : null;
+    options.log('first (cold) searches, straight to each mall');
+    await primeMalls(current.mallUrls);
+    if (baseline) await primeMalls(baseline.mallUrls);
     for (const mallCount of options.mallCounts) {
       const summaries = await benchMallCount(mallCount, { current, baseline, workDir }, options);
       const vanilla = summaries.find((s) => s.name === 'vanilla')!;
@@ -92,25 +96,24 @@ async function benchMallCount(
   const dir = join(systems.workDir, `${mallCount}-malls`);
   mkdirSync(dir);
   const current = writeSubsetSupergraph(systems.current.supergraphConfig, mallCount, join(dir, 'current'));
-  const entrants: Entrant[] = [];
-  const enter = async (spec: Parameters<typeof startContender>[0], subgraphs: BenchSystem) => {
-    const contender = await startContender(spec, dir);
-    const malls = subgraphs.mallUrls.slice(0, mallCount);
-    entrants.push({ contender, backendPids: subgraphs.subgraphPids, subgraphCalls: () => mallSearches(malls) });
-    return contender;
-  };
-  try {
-    const gatehouse = await enter({ kind: 'gatehouse', name: 'gatehouse', configPath: current.configPath }, systems.current);
-    await primeSearch(gatehouse.url, mallCount);
-    await enter({ kind: 'vanilla', name: 'vanilla', supergraphPath: current.supergraphPath }, systems.current);
-    if (options.baselineRoot) {
-      await enter({ kind: 'gatehouse', name: 'baseline gateway', root: options.baselineRoot, configPath: current.configPath }, systems.current);
-    }
-    if (options.baselineRoot && systems.baseline) {
+  const specs: Array<{ spec: ContenderSpec; system: BenchSystem }> = [
+    { spec: { kind: 'gatehouse', name: 'gatehouse', configPath: current.configPath }, system: systems.current },
+    { spec: { kind: 'vanilla', name: 'vanilla', supergraphPath: current.supergraphPath }, system: systems.current },
+  ];
+  if (options.baselineRoot) {
+    specs.push({ spec: { kind: 'gatehouse', name: 'baseline gateway', root: options.baselineRoot, configPath: current.configPath }, system: systems.current });
+    if (systems.baseline) {
       const { configPath } = writeSubsetSupergraph(systems.baseline.supergraphConfig, mallCount, join(dir, 'baseline'));
-      const contender = await enter({ kind: 'gatehouse', name: 'baseline system', root: options.baselineRoot, configPath }, systems.baseline);
-      await primeSearch(contender.url, mallCount);
+      specs.push({ spec: { kind: 'gatehouse', name: 'baseline system', root: options.baselineRoot, configPath }, system: systems.baseline });
     }
+  }
+  const contenders = await startContenders(specs.map(({ spec }) => spec), dir);
+  const entrants: Entrant[] = contenders.map((contender, i) => {
+    const malls = specs[i]!.system.mallUrls.slice(0, mallCount);
+    return { contender, backendPids: specs[i]!.system.subgraphPids, subgraphCalls: () => mallSearches(malls) };
+  });
+  try {
+    for (const contender of contenders) await expectComplete(contender.url, mallCount);
     return await compareGateways({
       entrants,
       reference: 'vanilla',
@@ -147,15 +150,47 @@ function writeSubsetSupergraph(configPath: string, mallCount: number, dir: strin
 }
 
 /**
- * A first (cold) search fills every mall's cache. On a busy machine a crawl
- * can outlast the gateway's subgraph deadline; the mall still finishes it, so
- * the search is repeated until every mall answers (or 3 minutes pass).
+ * A first (cold) search fills every mall's cache. Asked of each mall directly,
+ * a few at a time and without the gateway's subgraph deadline: on a busy
+ * machine thirty crawls at once outlast it. A crawl that fails is retried.
  */
-async function primeSearch(url: string, mallCount: number): Promise<void> {
+async function primeMalls(mallUrls: string[]): Promise<void> {
+  const queue = mallUrls.map((url, i) => ({ url, id: `m${i + 1}` }));
+  const worker = async () => {
+    for (let mall = queue.shift(); mall; mall = queue.shift()) await primeMall(mall.url, mall.id);
+  };
+  await Promise.all(Array.from({ length: 3 }, worker));
+}
+
+async function primeMall(url: string, id: string): Promise<void> {
+  const typeName = mallTypeName(id);
+  const body = JSON.stringify({
+    query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typeName} { search(keyword: "${KEYWORD}", first: 10) { offers { title } error { code } } } } }`,
+    variables: { r: [{ __typename: typeName, id }] },
+  });
   const deadline = Date.now() + 180_000;
   let problem = '';
   while (Date.now() < deadline) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, signal: AbortSignal.timeout(120_000) });
+    try {
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(120_000) });
+      const result = (await response.json()) as { data?: { _entities?: Array<{ search: { offers: unknown[]; error: unknown } | null }> }; errors?: unknown[] };
+      const search = result.data?._entities?.[0]?.search;
+      if (search && !search.error && search.offers.length > 0) return;
+      problem = JSON.stringify(result.errors ?? search).slice(0, 300);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`mall ${id} at ${url} did not answer the search "${KEYWORD}" within 3 minutes (${problem}); see its fleet's log`);
+}
+
+/** Every mall answers the search through this gateway, from its cache (retried while a busy machine makes one miss the deadline). */
+async function expectComplete(url: string, mallCount: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let problem = '';
+  while (Date.now() < deadline) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, signal: AbortSignal.timeout(60_000) });
     const result = (await response.json()) as { data?: { malls?: Array<{ search: { offers: unknown[]; error: unknown } | null }> }; errors?: unknown[] };
     const malls = result.data?.malls ?? [];
     const answered = malls.filter((m) => m.search && !m.search.error && m.search.offers.length > 0).length;
@@ -163,7 +198,7 @@ async function primeSearch(url: string, mallCount: number): Promise<void> {
     problem = `${answered}/${mallCount} malls answered: ${JSON.stringify(result.errors ?? malls.filter((m) => !m.search || m.search.error)).slice(0, 300)}`;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(`the first search "${KEYWORD}" at ${url} did not complete within 3 minutes (${problem}); see the services' logs`);
+  throw new Error(`the search "${KEYWORD}" at ${url} did not complete within a minute (${problem}); see the services' logs`);
 }
 
 /** Searches the malls have answered so far (each mall subgraph call asks one), from their metrics. */

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { httpLimitsFromEnv } from '../../lib/http/httpLimits.ts';
 import { listen } from '../../lib/http/listen.ts';
 import { createWorkloadSchema, WORKLOAD_SUBGRAPH_NAMES, type WorkloadSubgraphName } from './workloadSubgraphs.ts';
 
@@ -95,7 +96,9 @@ export async function createWorkloadServer(options: { port?: number; host?: stri
       );
     });
   });
-  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  // Idle connections stay open, as the public benchmark's subgraphs keep them: a
+  // gateway idle between rounds must not race the server closing its pooled sockets.
+  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1', { ...httpLimitsFromEnv(), keepAliveTimeoutMs: 600_000 });
   return {
     url,
     calls: () => ({ ...calls }),

@@ -86,3 +86,15 @@ async function waitUntilAnswering(url: string, timeoutMs: number, logFile: strin
   }
   throw new Error(`the gateway at ${url} did not answer a query within ${timeoutMs / 1000} s; see ${logFile}`);
 }
+
+/** Several contenders started at once, in the given order; if one fails to start, the others are stopped. */
+export async function startContenders(specs: ContenderSpec[], logDir: string): Promise<Contender[]> {
+  const settled = await Promise.allSettled(specs.map((spec) => startContender(spec, logDir)));
+  const started = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((contender) => contender.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
