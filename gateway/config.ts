@@ -4,6 +4,7 @@ import { DEV_JWT_SECRET } from '../lib/auth/jwtSecret.ts';
 import { envInt, envOptional, envPort, envString, envUrl } from '../lib/env.ts';
 import { httpLimitsFromEnv, type HttpLimits } from '../lib/http/httpLimits.ts';
 import { introspectionFromEnv, profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
+import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
 import { versionBudgetFromEnv } from './supergraph/createVersionCheck.ts';
@@ -39,6 +40,8 @@ export interface GatewayConfig {
   http: HttpLimits;
   /** Operation limits, rate limits and CORS origins (gateway/http/edgeConfig.ts). */
   edge: EdgeConfig;
+  /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
+  tracing: TracingConfig;
   /** Set when SUPERGRAPH_PATH wins over a GATEHOUSE_REGISTRY_URL that is also set (worth a warning). */
   ignoredRegistryUrl?: string;
 }
@@ -72,6 +75,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overr
     buildBudget: versionBudgetFromEnv(env),
     http: httpLimitsFromEnv(env),
     edge: edgeConfigFromEnv(env, profile),
+    tracing: tracingConfigFromEnv(env),
   };
 }
 

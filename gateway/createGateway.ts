@@ -38,6 +38,9 @@ import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRu
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
 import { createVersionedGateway } from './supergraph/createVersionedGateway.ts';
+import { createTraceMiddleware } from '../lib/tracing/createTraceMiddleware.ts';
+import { createTracingPlugin } from './tracing/createTracingPlugin.ts';
+import { noteSubgraphOutcome, traceDataSource } from './tracing/traceDataSource.ts';
 
 export interface GatewayOptions {
   supergraph: SupergraphManager;
@@ -82,8 +85,15 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     buildBudget: options.buildBudget,
     buildDataSource: ({ name, url }, supergraphSdl) =>
       name === DIRECTORY_SUBGRAPH
-        ? createDirectoryDataSource(supergraphSdl)
-        : new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, identity: options.identity.forward, observe: (...fetch) => metrics.subgraphFetch(...fetch) }),
+        ? traceDataSource(createDirectoryDataSource(supergraphSdl), name)
+        : traceDataSource(
+            new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, identity: options.identity.forward, observe: (...fetch) => {
+              metrics.subgraphFetch(...fetch);
+              noteSubgraphOutcome(fetch[2]);
+            } }),
+            name,
+            options.subgraphDeadlineMs,
+          ),
   });
   const metrics = createGatewayMetrics(gateway);
   const runtimes = createSubscriptionRuntimes(log, gateway);
@@ -99,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.plugin,
+      createTracingPlugin(),
       useDemandControl({ maxCost: edge.limits.maxCost, defaultListSize: edge.limits.defaultListSize, supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null }),
       // Apollo's landing page loads from a CDN; the gateway serves its own IDE (gateway/ide/).
       ApolloServerPluginLandingPageDisabled(),
@@ -148,6 +159,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     refuseInvalidTokens(authenticate),
     createRateLimitHandler(rateLimits),
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
+    // After the body parser, whose stream callbacks would leave the span's context.
+    createTraceMiddleware('/graphql'),
     expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
   app.use(jsonErrors(log));

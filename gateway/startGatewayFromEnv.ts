@@ -1,5 +1,6 @@
 import type { SupergraphManager } from '@apollo/gateway';
 import type { Logger } from '../lib/log.ts';
+import { startTracing } from '../lib/tracing/startTracing.ts';
 import { createGatewayIdentity } from './auth/createGatewayIdentity.ts';
 import { gatewayConfigFromEnv, type GatewayConfig, type GatewayOverrides, type SupergraphSource } from './config.ts';
 import { createGateway, type RunningGateway } from './createGateway.ts';
@@ -20,6 +21,8 @@ export async function startGatewayFromEnv(log: Logger, overrides: GatewayOverrid
 
 export async function startGateway(log: Logger, config: GatewayConfig): Promise<RunningGateway> {
   if (config.ignoredRegistryUrl) log.warn(`SUPERGRAPH_PATH and GATEHOUSE_REGISTRY_URL are both set; serving the file and not following the registry at ${config.ignoredRegistryUrl}`);
+  // First, so the spans of everything after it are exported.
+  const tracing = await startTracing(config.tracing, 'gateway', log);
   const { supergraph, from } = supergraphFrom(log, config.supergraph);
   const gateway = await createGateway({
     supergraph,
@@ -34,9 +37,18 @@ export async function startGateway(log: Logger, config: GatewayConfig): Promise<
     buildBudget: config.buildBudget,
     httpLimits: config.http,
     edge: config.edge,
+  }).catch(async (error: unknown) => {
+    await tracing.shutdown();
+    throw error;
   });
   log.info(`gateway ready at ${gateway.url}/graphql, serving ${from} (profile ${config.profile}${config.introspection ? ', introspection on' : ''})`);
-  return gateway;
+  return {
+    url: gateway.url,
+    close: async () => {
+      await gateway.close();
+      await tracing.shutdown();
+    },
+  };
 }
 
 function supergraphFrom(log: Logger, source: SupergraphSource): { supergraph: SupergraphManager; from: string } {

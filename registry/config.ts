@@ -3,6 +3,7 @@ import { envOptional, envPort, envRequired, envString, envUrl } from '../lib/env
 import { httpLimitsFromEnv, type HttpLimits } from '../lib/http/httpLimits.ts';
 import { databasePrefixFromEnv, prefixedDatabaseName } from '../lib/mongo/connectMongo.ts';
 import { profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
+import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { composeBudgetFromEnv } from './evaluate/createChangeEvaluator.ts';
 import { DEV_ADMIN_TOKEN } from './http/changeRights.ts';
@@ -25,6 +26,8 @@ export interface RegistryConfig {
   routingAllow: string;
   composeBudget: WorkerBudget;
   http: HttpLimits;
+  /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
+  tracing: TracingConfig;
 }
 
 /** Reads and checks the registry's variables; the first bad or missing one throws one line naming it. */
@@ -48,6 +51,7 @@ export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reg
     host: envString('HOST', '127.0.0.1', env),
     routingAllow,
     composeBudget: composeBudgetFromEnv(env),
+    tracing: tracingConfigFromEnv(env),
     http: httpLimitsFromEnv(env),
   };
 }

@@ -2,6 +2,7 @@ import { readSupergraphConfig } from '../composition/readSupergraphConfig.ts';
 import { createLogger } from '../lib/log.ts';
 import { connectMongo } from '../lib/mongo/connectMongo.ts';
 import { runMain } from '../lib/runUntilSignal.ts';
+import { startTracing } from '../lib/tracing/startTracing.ts';
 import { registryConfigFromEnv } from './config.ts';
 import { DEV_ADMIN_TOKEN } from './http/changeRights.ts';
 import { startRegistry } from './startRegistry.ts';
@@ -11,6 +12,7 @@ const log = createLogger('registry');
 runMain(log, async () => {
   // Every variable is read and checked before anything connects (registry/config.ts).
   const config = registryConfigFromEnv();
+  const tracing = await startTracing(config.tracing, 'registry', log);
   if (config.adminToken === DEV_ADMIN_TOKEN) log.warn('using the development admin token; set GATEHOUSE_ADMIN_TOKEN before anyone else can reach this port');
   const mongo = await connectMongo(config.mongoUri, config.database);
   try {
@@ -31,6 +33,7 @@ runMain(log, async () => {
     return async () => {
       await registry.close();
       await mongo.close();
+      await tracing.shutdown();
     };
   } catch (error) {
     await mongo.close();

@@ -10,6 +10,7 @@ import { createRequestSharing, type RequestSharing } from './createRequestSharin
 import { isShareableFetch } from './isShareableFetch.ts';
 import { postJson, SubgraphFetchError, type JsonReply } from './postJson.ts';
 import { restrictCachePolicy } from './restrictCachePolicy.ts';
+import { withTraceHeaders } from '../../lib/tracing/traceHeaders.ts';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -104,7 +105,8 @@ export class SubgraphDataSource implements GraphQLDataSource {
     const authorization = this.identity ? await this.identity(this.name, userIdOf(options.context)) : undefined;
     if (authorization) headers.authorization = authorization;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
-    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers, body, deadlineMs: this.deadlineMs });
+    // The trace context goes on after the sharing key is taken: callers in different traces still share a fetch.
+    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs });
     if (!this.sharing || !isShareableFetch(options)) return post();
     // Everything the subgraph would receive besides the URL (fixed per data source): headers, identity included, and body.
     return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post);

@@ -5,6 +5,7 @@ import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apol
 import { GraphQLError } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
+import { withSpan, withSpanSync } from '../../lib/tracing/tracer.ts';
 
 /**
  * Plans and runs one query or mutation on one supergraph version with
@@ -20,9 +21,10 @@ export async function executeOnVersion(version: SupergraphVersion, requestContex
   if (errors) return { errors };
   let plan;
   try {
-    plan = version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`);
+    plan = withSpanSync('gateway.plan', {}, () => version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`));
   } catch (error) {
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError(`could not plan the operation: ${(error as Error).message}`)] };
   }
-  return executeQueryPlan(plan, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
+  const planned = plan;
+  return withSpan('gateway.execute', {}, () => executeQueryPlan(planned, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema));
 }

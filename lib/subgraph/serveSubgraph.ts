@@ -10,6 +10,7 @@ import type { HttpLimits } from '../http/httpLimits.ts';
 import { listen } from '../http/listen.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { useMetricsRoute, type Metrics } from '../metrics/createMetrics.ts';
+import { createTraceMiddleware } from '../tracing/createTraceMiddleware.ts';
 import type { GraphQLSchema } from 'graphql';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -74,7 +75,8 @@ export async function serveSubgraph<TContext extends BaseContext>(
   });
   if (options.metrics) useMetricsRoute(app, options.metrics);
   const cleanupExtension = options.extend ? await options.extend(app, httpServer) : async () => undefined;
-  app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
+  // The trace middleware after the body parser, whose stream callbacks would leave the span's context.
+  app.use('/graphql', express.json({ limit: BODY_LIMIT }), createTraceMiddleware(`${options.name} /graphql`), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
   // Last: a body that does not parse (or any other route's failure) answers JSON, never Express's page with a stack.
   app.use(createJsonErrorHandler(log));
   const baseUrl = await listen(httpServer, options.port, options.host, options.serve?.httpLimits);

@@ -7,6 +7,7 @@ import { introspectionFromEnv, profileFromEnv, type Profile } from '../../lib/pr
 import type { ServeOptions } from '../../lib/subgraph/serveSubgraph.ts';
 import { DEFAULT_PREFETCH } from './broker/startBrokerIngest.ts';
 import { brokerNames, type BrokerNames } from './broker/topology.ts';
+import { tracingConfigFromEnv, type TracingConfig } from '../../lib/tracing/tracingConfig.ts';
 import { systemsFromEnv, type BusinessSystem } from './systems.ts';
 
 /** Everything the approval subgraph reads from its environment, read once at start (README, Configuration). */
@@ -26,6 +27,8 @@ export interface ApprovalConfig {
   broker: BrokerNames;
   prefetch: number;
   serve: Required<ServeOptions>;
+  /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
+  tracing: TracingConfig;
 }
 
 /** Reads and checks the approval subgraph's variables; the first bad or missing one throws one line naming it. */
@@ -45,5 +48,6 @@ export function approvalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): App
     broker: brokerNames(envOptional('APPROVAL_BROKER_PREFIX', env)),
     prefetch: envInt('BROKER_PREFETCH', DEFAULT_PREFETCH, env),
     serve: { introspection: introspectionFromEnv(env, profile), httpLimits: httpLimitsFromEnv(env) },
+    tracing: tracingConfigFromEnv(env),
   };
 }

@@ -11,6 +11,7 @@ import { createAssertionVerifier } from '../../lib/auth/verifyAssertion.ts';
 import { createLogger, errorMessage } from '../../lib/log.ts';
 import { connectMongo } from '../../lib/mongo/connectMongo.ts';
 import { runMain } from '../../lib/runUntilSignal.ts';
+import { startTracing } from '../../lib/tracing/startTracing.ts';
 import { createRabbitChangeFeed } from './broker/createRabbitChangeFeed.ts';
 import { startBrokerIngest } from './broker/startBrokerIngest.ts';
 import { createInProcessChangeFeed, type ChangeFeed } from './changeFeed.ts';
@@ -28,6 +29,9 @@ runMain(log, async () => {
 
   // Closed in reverse on shutdown, and on a failed start.
   const closers: Array<() => Promise<void>> = [];
+  // Closed last: the spans of the shutdown itself still go out.
+  const tracing = await startTracing(config.tracing, 'approval', log);
+  closers.push(() => tracing.shutdown());
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn(`closing failed: ${errorMessage(error)}`));
   };

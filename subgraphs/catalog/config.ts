@@ -2,6 +2,7 @@ import { envInt, envPort, envRequired, envString } from '../../lib/env.ts';
 import { httpLimitsFromEnv } from '../../lib/http/httpLimits.ts';
 import { databasePrefixFromEnv, prefixedDatabaseName } from '../../lib/mongo/connectMongo.ts';
 import { introspectionFromEnv, profileFromEnv, type Profile } from '../../lib/profile.ts';
+import { tracingConfigFromEnv, type TracingConfig } from '../../lib/tracing/tracingConfig.ts';
 import type { ServeOptions } from '../../lib/subgraph/serveSubgraph.ts';
 
 /** Everything the catalog subgraph reads from its environment, read once at start (README, Configuration). */
@@ -13,6 +14,8 @@ export interface CatalogConfig {
   host: string;
   productCacheTtlMs: number;
   serve: Required<ServeOptions>;
+  /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
+  tracing: TracingConfig;
 }
 
 /** Reads and checks the catalog's variables; the first bad or missing one throws one line naming it. */
@@ -26,6 +29,7 @@ export function catalogConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cata
     host: envString('HOST', '127.0.0.1', env),
     productCacheTtlMs: envInt('CATALOG_PRODUCT_CACHE_MS', 60_000, env),
     serve: { introspection: introspectionFromEnv(env, profile), httpLimits: httpLimitsFromEnv(env) },
+    tracing: tracingConfigFromEnv(env),
   };
 }
 

@@ -3,6 +3,7 @@ import { buildSearchUrl, offersFromRaw } from './extractOffers.ts';
 import { fetchPage, type FetchPageOptions } from './fetchPage.ts';
 import type { ExtractedPage, SiteDescription } from './siteDescription.ts';
 import { siteOrigins } from './siteOrigins.ts';
+import { withSpan } from '../../../lib/tracing/tracer.ts';
 
 export interface CrawlPageOptions {
   fetch: FetchPageOptions;
@@ -19,6 +20,6 @@ export interface CrawlPageOptions {
 export async function crawlPage(site: SiteDescription, keyword: string, page: number, options: CrawlPageOptions): Promise<ExtractedPage> {
   const url = buildSearchUrl(site, keyword, page);
   const fetched = await fetchPage(url, { ...options.fetch, allowedOrigins: siteOrigins(site) });
-  const raw = await options.reader.read(fetched.body, fetched.contentType, site.selectors);
+  const raw = await withSpan('mall.parse', { 'gatehouse.page.bytes': fetched.body.byteLength }, () => options.reader.read(fetched.body, fetched.contentType, site.selectors));
   return offersFromRaw(raw, site, fetched.url, options.linkOrigins);
 }

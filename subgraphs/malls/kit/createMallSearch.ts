@@ -1,4 +1,6 @@
+import { context, type Span } from '@opentelemetry/api';
 import type { Logger } from '../../../lib/log.ts';
+import { withSpan } from '../../../lib/tracing/tracer.ts';
 import { createTtlCache } from '../../../lib/ttlCache.ts';
 import { createCoalescer } from './coalesce.ts';
 import type { CachedPage, CrawlCache } from './crawlCache.ts';
@@ -93,9 +95,13 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
   const remember = (key: string, page: CachedPage) => memory.set(key, page, freshMs - (Date.now() - page.fetchedAt.getTime()));
 
   const readCache = (keyword: string, pageNumber: number) =>
-    cache.get(keyword, pageNumber).catch((error: Error) => {
-      log.warn(`${site.id}: reading the crawl cache failed (${error.message}); crawling the site instead`);
-      return null;
+    withSpan('cache.database', { 'gatehouse.page': pageNumber }, async (span) => {
+      const page = await cache.get(keyword, pageNumber).catch((error: Error) => {
+        log.warn(`${site.id}: reading the crawl cache failed (${error.message}); crawling the site instead`);
+        return null;
+      });
+      span.setAttribute('gatehouse.cache.hit', page !== null);
+      return page;
     });
   const isFresh = (page: CachedPage | null): page is CachedPage => page !== null && Date.now() - page.fetchedAt.getTime() < freshMs;
 
@@ -146,7 +152,10 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     const fetchedAt = new Date();
     let extracted;
     try {
-      extracted = await options.limiter.schedule(() => crawlPage(site, keyword, pageNumber, crawlOptions));
+      // Bound to this crawl's trace: the limiter may start the job from another request's callback.
+      extracted = await withSpan('mall.crawl', { 'gatehouse.page': pageNumber }, () =>
+        options.limiter.schedule(context.bind(context.active(), () => crawlPage(site, keyword, pageNumber, crawlOptions))),
+      );
     } catch (error) {
       void release();
       throw error;
@@ -165,10 +174,20 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     return { page, from: 'crawl' };
   };
 
-  const loadPage = async (keyword: string, pageNumber: number, deadlineAt: number): Promise<PageOutcome> => {
+  const loadPage = (keyword: string, pageNumber: number, deadlineAt: number): Promise<PageOutcome> =>
+    withSpan('mall.page', { 'gatehouse.page': pageNumber }, async (span) => {
+      const outcome = await loadPageFrom(keyword, pageNumber, deadlineAt, span);
+      span.setAttribute('gatehouse.cache.tier', outcome.from);
+      if (outcome.error) span.setAttribute('gatehouse.mall.error', outcome.error.code);
+      return outcome;
+    });
+
+  const loadPageFrom = async (keyword: string, pageNumber: number, deadlineAt: number, span: Span): Promise<PageOutcome> => {
     const key = `${pageNumber}:${keyword}`;
     const remembered = memory.get(key);
     if (remembered) return { page: remembered, from: 'memory', error: null };
+    // A page another search is crawling: this one waits on that crawl, whose spans are in the other's trace.
+    span.setAttribute('gatehouse.crawl.joined', crawls.has(key));
     if (crawls.has(key)) options.observer?.crawlShared('process');
     const shared = crawls.run(key, () => crawl(key, keyword, pageNumber));
     shared.catch(() => undefined); // a crawl outliving its search must not become an unhandled rejection
@@ -178,34 +197,41 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
       const mallError = toMallError(error, site.id);
       // The original, addresses and all, for the operator; the client gets mallError.
       log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${error instanceof Error ? error.message : String(error)}); answering from stale cache`);
-      const stale = await cache.get(keyword, pageNumber).catch(() => null);
+      const stale = await withSpan('cache.stale', { 'gatehouse.page': pageNumber }, async (staleSpan) => {
+        const found = await cache.get(keyword, pageNumber).catch(() => null);
+        staleSpan.setAttribute('gatehouse.cache.hit', found !== null);
+        return found;
+      });
       const page = stale ?? { offers: [], hasNextPage: false, fetchedAt: new Date() };
       return { page, from: stale ? 'stale' : 'none', error: mallError };
     }
   };
 
   return {
-    async search(rawKeyword, first) {
-      const keyword = normalizeKeyword(rawKeyword);
-      const deadlineAt = Date.now() + options.deadlineMs;
-      const pagesNeeded = Math.min(Math.ceil(first / site.pageSize), options.maxPages);
-      const offers: CrawledOffer[] = [];
-      let from: AnsweredFrom = 'memory';
-      let cached = true;
-      let error: MallError | null = null;
-      let fetchedAt: Date | null = null;
-      for (let pageNumber = 1; pageNumber <= pagesNeeded; pageNumber++) {
-        const outcome = await loadPage(keyword, pageNumber, deadlineAt);
-        offers.push(...outcome.page.offers);
-        cached &&= outcome.from !== 'crawl' && outcome.from !== 'none';
-        if (ANSWERED_FROM.indexOf(outcome.from) > ANSWERED_FROM.indexOf(from)) from = outcome.from;
-        error ??= outcome.error;
-        if (!fetchedAt || outcome.page.fetchedAt < fetchedAt) fetchedAt = outcome.page.fetchedAt;
-        if (outcome.error || !outcome.page.hasNextPage || offers.length >= first) break;
-      }
-      options.observer?.answered(from, error);
-      return { offers: offers.slice(0, first), fetchedAt: fetchedAt ?? new Date(), cached, error };
-    },
+    search: (rawKeyword, first) =>
+      withSpan('mall.search', { 'gatehouse.mall': site.id, 'gatehouse.search.first': first }, async (span) => {
+        const keyword = normalizeKeyword(rawKeyword);
+        const deadlineAt = Date.now() + options.deadlineMs;
+        const pagesNeeded = Math.min(Math.ceil(first / site.pageSize), options.maxPages);
+        const offers: CrawledOffer[] = [];
+        let from: AnsweredFrom = 'memory';
+        let cached = true;
+        let error: MallError | null = null;
+        let fetchedAt: Date | null = null;
+        for (let pageNumber = 1; pageNumber <= pagesNeeded; pageNumber++) {
+          const outcome = await loadPage(keyword, pageNumber, deadlineAt);
+          offers.push(...outcome.page.offers);
+          cached &&= outcome.from !== 'crawl' && outcome.from !== 'none';
+          if (ANSWERED_FROM.indexOf(outcome.from) > ANSWERED_FROM.indexOf(from)) from = outcome.from;
+          error ??= outcome.error;
+          if (!fetchedAt || outcome.page.fetchedAt < fetchedAt) fetchedAt = outcome.page.fetchedAt;
+          if (outcome.error || !outcome.page.hasNextPage || offers.length >= first) break;
+        }
+        options.observer?.answered(from, error);
+        span.setAttribute('gatehouse.cache.tier', from);
+        span.setAttribute('gatehouse.search.offers', Math.min(offers.length, first));
+        return { offers: offers.slice(0, first), fetchedAt: fetchedAt ?? new Date(), cached, error };
+      }),
   };
 }
 

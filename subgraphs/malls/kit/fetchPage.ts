@@ -1,3 +1,7 @@
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { withTraceHeaders } from '../../../lib/tracing/traceHeaders.ts';
+import { withSpan } from '../../../lib/tracing/tracer.ts';
+
 /**
  * Fetches one page from a mall site: a timeout per attempt, retries with
  * exponential backoff on 5xx and 429 (honouring Retry-After), all within an
@@ -76,7 +80,12 @@ export const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export async function fetchPage(url: string, options: FetchPageOptions): Promise<FetchedPage> {
+/** One span for the whole fetch (`site.fetch`), one per request sent (`site.attempt`), each carrying the trace to the site. */
+export function fetchPage(url: string, options: FetchPageOptions): Promise<FetchedPage> {
+  return withSpan('site.fetch', { 'url.full': url, 'gatehouse.site.budget_ms': options.budgetMs }, (span) => fetchWithRetries(url, options, span));
+}
+
+async function fetchWithRetries(url: string, options: FetchPageOptions, span: Span): Promise<FetchedPage> {
   const deadline = Date.now() + options.budgetMs;
   const origins = new Set([...(options.allowedOrigins ?? [url])].map((allowed) => new URL(allowed).origin));
   let lastError: SiteFetchError = new SiteFetchError('SITE_TIMEOUT', `${url} did not answer within ${options.budgetMs} ms`);
@@ -84,21 +93,31 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const started = performance.now();
-    const outcome = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), origins, options.userAgent);
+    span.setAttribute('gatehouse.site.attempts', attempt + 1);
+    const outcome = await withSpan('site.attempt', { 'gatehouse.site.attempt': attempt + 1 }, async (attemptSpan) => {
+      const result = await attemptFetch(url, Math.min(options.attemptTimeoutMs, remaining), origins, options.userAgent);
+      attemptSpan.setAttribute('gatehouse.site.outcome', result.page ? 'ok' : OUTCOME_OF[result.error.code]);
+      if (result.status !== undefined) attemptSpan.setAttribute('http.response.status_code', result.status);
+      if (result.page) attemptSpan.setAttribute('gatehouse.site.bytes', result.page.body.byteLength);
+      else attemptSpan.setStatus({ code: SpanStatusCode.ERROR, message: result.error.message });
+      return result;
+    });
     options.onRequest?.(outcome.page ? 'ok' : OUTCOME_OF[outcome.error.code], (performance.now() - started) / 1000);
     if (outcome.page) return outcome.page;
     lastError = outcome.error;
     if (!outcome.retryable || attempt === options.retries) break;
     const wait = outcome.retryAfterMs ?? options.backoffMs * 2 ** attempt;
     if (Date.now() + wait >= deadline) break;
+    span.addEvent('retry wait', { 'gatehouse.site.retry_wait_ms': wait, 'gatehouse.site.attempt': attempt + 1 });
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
   throw lastError;
 }
 
+/** `status`: the site's last HTTP status, when it answered at all. */
 type Outcome =
-  | { page: FetchedPage; error?: undefined }
-  | { page?: undefined; error: SiteFetchError; retryable: boolean; retryAfterMs?: number };
+  | { page: FetchedPage; error?: undefined; status?: number }
+  | { page?: undefined; error: SiteFetchError; retryable: boolean; retryAfterMs?: number; status?: number };
 
 async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet<string>, userAgent?: string): Promise<Outcome> {
   const signal = AbortSignal.timeout(timeoutMs);
@@ -108,7 +127,7 @@ async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet
     try {
       response = await fetch(at, {
         signal,
-        headers: { 'user-agent': userAgent ?? 'GatehouseCrawler/1.0', accept: 'text/html' },
+        headers: withTraceHeaders({ 'user-agent': userAgent ?? 'GatehouseCrawler/1.0', accept: 'text/html' }),
         redirect: 'manual',
       });
     } catch (error) {
@@ -131,11 +150,13 @@ async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet
     }
     at = next.toString();
   }
-  if (response.status === 429) {
+  const status = response.status;
+  if (status === 429) {
     await response.body?.cancel();
     return {
       error: new SiteFetchError('SITE_RATE_LIMITED', `${url} answered 429 Too Many Requests`),
       retryable: true,
+      status,
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     };
   }
@@ -144,18 +165,19 @@ async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet
     return {
       error: new SiteFetchError('SITE_UNAVAILABLE', `${url} answered ${response.status}`),
       retryable: true,
+      status,
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     };
   }
   if (!response.ok) {
     await response.body?.cancel();
-    return { error: new SiteFetchError('SITE_REJECTED', `${url} answered ${response.status}`), retryable: false };
+    return { error: new SiteFetchError('SITE_REJECTED', `${url} answered ${response.status}`), retryable: false, status };
   }
   try {
     const body = await readLimited(response, url);
-    return { page: { body, contentType: response.headers.get('content-type'), url: at } };
+    return { page: { body, contentType: response.headers.get('content-type'), url: at }, status };
   } catch (error) {
-    if (error instanceof SiteFetchError) return { error, retryable: false };
+    if (error instanceof SiteFetchError) return { error, retryable: false, status };
     return { error: new SiteFetchError('SITE_TIMEOUT', `${url} stopped sending within ${timeoutMs} ms`), retryable: true };
   }
 }

@@ -2,6 +2,7 @@ import { envInt, envPort, envRequired, envString, envUrl } from '../../../lib/en
 import { httpLimitsFromEnv } from '../../../lib/http/httpLimits.ts';
 import { databasePrefixFromEnv } from '../../../lib/mongo/connectMongo.ts';
 import { introspectionFromEnv, profileFromEnv } from '../../../lib/profile.ts';
+import { tracingConfigFromEnv, type TracingConfig } from '../../../lib/tracing/tracingConfig.ts';
 import type { ServeOptions } from '../../../lib/subgraph/serveSubgraph.ts';
 
 /** Everything a mall subgraph reads from its environment, read once at start (README, Configuration). */
@@ -24,6 +25,8 @@ export interface MallConfig {
   /** MONGODB_DB_PREFIX; unset: read when the mall starts. */
   databasePrefix?: string;
   serve?: ServeOptions;
+  /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
+  tracing?: TracingConfig;
 }
 
 /**
@@ -53,5 +56,6 @@ export function mallConfigFromEnv(defaultSiteUrl: string, env: NodeJS.ProcessEnv
     rateLimitRedisUrl: envUrl('MALL_RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:'], 'fix it or unset it to limit each replica on its own', env),
     databasePrefix: databasePrefixFromEnv(env),
     serve: { introspection: introspectionFromEnv(env, profile), httpLimits: httpLimitsFromEnv(env) },
+    tracing: tracingConfigFromEnv(env),
   };
 }

@@ -1,5 +1,6 @@
 import { createLogger } from '../../../lib/log.ts';
 import { runMain } from '../../../lib/runUntilSignal.ts';
+import { startTracing } from '../../../lib/tracing/startTracing.ts';
 import type { SiteDescription } from './siteDescription.ts';
 import { mallConfigFromEnv, startMall } from './startMall.ts';
 
@@ -8,7 +9,12 @@ export function runMall(createSite: (siteUrl: string) => SiteDescription, defaul
   const log = createLogger('mall');
   runMain(log, async () => {
     const config = mallConfigFromEnv(defaultSiteUrl);
-    const mall = await startMall(createSite(config.siteUrl), config, log);
-    return mall.close;
+    const site = createSite(config.siteUrl);
+    const tracing = await startTracing(config.tracing ?? { enabled: false }, `mall-${site.id}`, log);
+    const mall = await startMall(site, config, log);
+    return async () => {
+      await mall.close();
+      await tracing.shutdown();
+    };
   });
 }

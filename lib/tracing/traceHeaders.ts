@@ -1,0 +1,30 @@
+import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { isTracingOn } from './tracer.ts';
+
+/**
+ * `headers` plus the active span's W3C `traceparent`/`tracestate`, as a new
+ * object; `headers` itself when tracing is off, so the untraced path copies nothing.
+ */
+export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  if (!isTracingOn()) return headers;
+  const traced = { ...headers };
+  propagation.inject(context.active(), traced);
+  return traced;
+}
+
+type HeaderCarrier = Record<string, string | string[] | undefined> | Record<string, unknown>;
+
+/** The trace context a caller sent (HTTP headers or AMQP message headers); a root context when none. */
+export function contextFromHeaders(headers: HeaderCarrier | undefined): Context {
+  if (!headers) return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, headers, {
+    keys: (carrier) => Object.keys(carrier),
+    get: (carrier, key) => {
+      const value = (carrier as Record<string, unknown>)[key];
+      if (Array.isArray(value)) return value.map(String);
+      if (value === undefined || value === null) return undefined;
+      // AMQP headers may arrive as Buffers.
+      return Buffer.isBuffer(value) ? value.toString() : String(value);
+    },
+  });
+}
