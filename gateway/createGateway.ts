@@ -38,6 +38,7 @@ import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRu
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
 import { createVersionedGateway } from './supergraph/createVersionedGateway.ts';
+import { useMultipartDefer } from './defer/useMultipartDefer.ts';
 import { createTraceMiddleware } from '../lib/tracing/createTraceMiddleware.ts';
 import { createTracingPlugin } from './tracing/createTracingPlugin.ts';
 import { noteSubgraphOutcome, traceDataSource } from './tracing/traceDataSource.ts';
@@ -104,6 +105,13 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const introspection = options.introspection ?? true;
   const edge = options.edge ?? edgeConfigFromEnv({});
   const rateLimits = createRateLimits(edge.rateLimits, log);
+  // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
+  const formatError = withLimitCodes(createErrorMasker({
+    where: 'the gateway',
+    log,
+    unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
+    passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
+  }));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     plugins: [
@@ -116,13 +124,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     ],
     introspection,
     includeStacktraceInErrorResponses: false,
-    // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
-    formatError: withLimitCodes(createErrorMasker({
-      where: 'the gateway',
-      log,
-      unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
-      passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
-    })),
+    formatError,
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
     stopOnTerminationSignals: false,
     validationRules: operationLimitRules(edge.limits),
@@ -161,6 +163,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
     // After the body parser, whose stream callbacks would leave the span's context.
     createTraceMiddleware('/graphql'),
+    // Incremental delivery for clients that accept it (gateway/defer/); everything else goes on to Apollo Server.
+    useMultipartDefer({ apollo, hold: (version) => gateway.hold(version), formatError }),
     expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
   app.use(jsonErrors(log));

@@ -26,6 +26,8 @@ export interface DemoSitesOptions {
   host?: string;
   /** Latency added to every mall page. Default 0. */
   delayMs?: number;
+  /** A mall's own latency instead of `delayMs` (e.g. one fast and one slow site, for incremental delivery). */
+  siteDelaysMs?: Partial<Record<MallId, number>>;
 }
 
 export interface DemoSites {
@@ -42,8 +44,11 @@ const MAX_CONTROL_BODY = 16 * 1024;
 const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 export async function createDemoSites(options: DemoSitesOptions = {}): Promise<DemoSites> {
-  const { port = 0, host = '127.0.0.1', delayMs = 0 } = options;
-  if (!Number.isInteger(delayMs) || delayMs < 0) throw new Error(`delayMs must be a non-negative integer, got ${delayMs}`);
+  const { port = 0, host = '127.0.0.1', delayMs: defaultDelayMs = 0, siteDelaysMs = {} } = options;
+  for (const [site, ms] of Object.entries({ all: defaultDelayMs, ...siteDelaysMs })) {
+    if (!Number.isInteger(ms) || ms < 0) throw new Error(`the delay of ${site} must be a non-negative integer of milliseconds, got ${ms}`);
+  }
+  const delayOf = (mall: MallId) => siteDelaysMs[mall] ?? defaultDelayMs;
   const control = new SiteControl();
   const closing = new AbortController();
   let ownHost = `127.0.0.1:${port}`;
@@ -92,6 +97,7 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
     if (!methodIs(req, res, 'GET', 'HEAD')) return;
 
     const rest = match[2].slice(1);
+    const delayMs = delayOf(mall.id);
     // A search is delayed once counted, so the site's in-flight figure includes the wait.
     if (delayMs > 0 && rest !== mall.searchPath) await sleep(delayMs, undefined, { signal: closing.signal });
     const pageHost = typeof req.headers.host === 'string' && HOST_HEADER.test(req.headers.host) ? req.headers.host : ownHost;
@@ -119,6 +125,7 @@ export async function createDemoSites(options: DemoSitesOptions = {}): Promise<D
     // Like real malls, a missing or nonsense page number means the first page.
     const page = /^\d{1,5}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1;
     res.once('close', control.countSearch(mall.id, keyword));
+    const delayMs = delayOf(mall.id);
     if (delayMs > 0) await sleep(delayMs, undefined, { signal: closing.signal });
 
     let fault = control.fault(mall.id);

@@ -4,6 +4,7 @@ import { buildOperationContext, executeQueryPlan } from '@apollo/gateway';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
+import { deferredDeliveryOf, executeWithDefer } from '../defer/deferredDelivery.ts';
 import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
 import { withSpan, withSpanSync } from '../../lib/tracing/tracer.ts';
 
@@ -19,6 +20,9 @@ export async function executeOnVersion(version: SupergraphVersion, requestContex
   const variableDefinitions = operationContext.operation.variableDefinitions ?? [];
   const { errors } = getVariableValues(version.schema, variableDefinitions, request.variables ?? {});
   if (errors) return { errors };
+  // A transport that delivers incrementally asked for @defer to be run (gateway/defer/).
+  const deferred = deferredDeliveryOf(requestContext.context);
+  if (deferred) return executeWithDefer(version, requestContext, deferred);
   let plan;
   try {
     plan = withSpanSync('gateway.plan', {}, () => version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`));

@@ -88,7 +88,8 @@ function* partsInSteps(sdl: string, validated: boolean): Generator<void, Supergr
   yield;
   const planner = new QueryPlanner(supergraph);
   yield;
-  const schema = apiSchema.toGraphQLJSSchema();
+  // @defer is declared so deferred operations validate; clients that cannot take it get it run inline (gateway/defer/).
+  const schema = apiSchema.toGraphQLJSSchema({ includeDefer: true });
   yield;
   // Apollo Server asserts this on every switch; graphql caches the result on the schema.
   validateSchema(schema);

@@ -1,0 +1,124 @@
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphQL } from '../support/graphqlClient.ts';
+import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
+
+/** One fast site, one middling, one slow: each mall's offers should arrive in this order. */
+const SITE_DELAYS = { hanbit: 50, daehan: 700, sejong: 1500 };
+const ACCEPT_DEFER = 'multipart/mixed;deferSpec=20220824,application/json;q=0.9';
+
+const SEARCH = `query Search($keyword: String!) { malls { id name ... @defer(label: "offers") { search(keyword: $keyword, first: 5) {
+  offers { title price product { id name } } cached error { code message } } } } }`;
+
+interface Offer { title: string; price: number; product: { id: string; name: string } | null }
+interface MallSearch { offers: Offer[]; cached: boolean; error: { code: string; message: string } | null }
+interface Part { data?: { malls: { id: string; name: string }[] }; incremental?: { data: { search: MallSearch | null } | null; path: (string | number)[]; label?: string; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] }[]; hasNext: boolean; errors?: unknown[] }
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem({ DEMO_SITE_DELAYS_MS: Object.entries(SITE_DELAYS).map(([site, ms]) => `${site}=${ms}`).join(',') });
+}, 120_000);
+afterAll(async () => {
+  await system?.close();
+});
+
+/** The raw multipart body, split at its boundaries, with the time each part arrived. */
+async function multipart(query: string, variables: Record<string, unknown>, init: { signal?: AbortSignal; onPart?: (part: Part) => void } = {}) {
+  const started = performance.now();
+  const response = await fetch(system.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT_DEFER },
+    body: JSON.stringify({ query, variables }),
+    signal: init.signal,
+  });
+  const parts: { part: Part; ms: number }[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let body = '';
+  for await (const chunk of response.body!) {
+    const text = decoder.decode(chunk as Uint8Array, { stream: true });
+    body += text;
+    buffer += text;
+    // A part counts only once the boundary after it has arrived, as Apollo Client reads it.
+    for (let end = buffer.indexOf('\r\n---'); end !== -1; end = buffer.indexOf('\r\n---')) {
+      const chunkText = buffer.slice(0, end);
+      buffer = buffer.slice(end + 5);
+      const json = chunkText.slice(chunkText.indexOf('\r\n\r\n') + 4);
+      if (!chunkText.includes('{')) continue;
+      const part = JSON.parse(json) as Part;
+      parts.push({ part, ms: performance.now() - started });
+      init.onPart?.(part);
+    }
+  }
+  return { status: response.status, contentType: response.headers.get('content-type'), parts, body };
+}
+
+async function siteFault(site: string, mode: string) {
+  await fetch(`${system.demoSitesUrl}/__faults`, { method: 'POST', body: JSON.stringify({ site, mode }) });
+}
+
+describe('@defer through the gateway', () => {
+  it('Apollo Client sees the mall list, then each mall\'s offers in the order its site answers', async () => {
+    const client = new ApolloClient({ link: new HttpLink({ uri: system.graphqlUrl }), cache: new InMemoryCache(), incrementalHandler: new Defer20220824Handler() });
+    const started = performance.now();
+    const seen: { ms: number; searched: string[]; malls: number; complete: boolean }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const subscription = client.watchQuery<{ malls: { id: string; name: string; search?: MallSearch | null }[] }>({ query: gql(SEARCH), variables: { keyword: 'airpods' }, fetchPolicy: 'no-cache' }).subscribe({
+        next: (result) => {
+          if (!result.data?.malls) return;
+          const malls = result.data.malls;
+          seen.push({ ms: performance.now() - started, malls: malls.length, searched: malls.filter((m) => m.search).map((m) => m.id), complete: result.dataState === 'complete' });
+          if (result.dataState === 'complete') {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    client.stop();
+    // First the list, no offers yet; then one more mall at a time, fastest site first.
+    expect(seen[0]).toMatchObject({ malls: 3, searched: [] });
+    const order = seen.map((s) => s.searched.length);
+    expect(order).toEqual([0, 1, 2, 3]);
+    const arrival = seen.slice(1).map((s, i) => s.searched.find((id) => !seen[i]!.searched.includes(id)));
+    expect(arrival).toEqual(['hanbit', 'daehan', 'sejong']);
+    // The list and the fastest mall long before the slowest site answers (the first request also builds the @defer planner).
+    expect(seen[1]!.ms).toBeLessThan(seen[3]!.ms - (SITE_DELAYS.sejong - SITE_DELAYS.hanbit) / 2);
+    expect(seen[3]!.complete).toBe(true);
+  });
+
+  it('streams multipart parts: the list with hasNext, then one payload per mall at its own path, the last with hasNext false', async () => {
+    const { status, contentType, parts, body } = await multipart(SEARCH, { keyword: 'iphone' });
+    expect(status).toBe(200);
+    expect(contentType).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+    expect(body.endsWith('\r\n-----\r\n')).toBe(true);
+    const [first, ...rest] = parts.map((p) => p.part);
+    expect(first!.hasNext).toBe(true);
+    const malls = first!.data!.malls;
+    expect(malls.map((m) => m.id).sort()).toEqual(['daehan', 'hanbit', 'sejong']);
+    expect(malls.every((m) => !('search' in m))).toBe(true);
+    const items = rest.flatMap((p) => p.incremental ?? []);
+    expect(items.map((i) => malls[i.path[1] as number]!.id)).toEqual(['hanbit', 'daehan', 'sejong']);
+    for (const item of items) {
+      expect(item.path).toEqual(['malls', expect.any(Number)]);
+      expect(item.label).toBe('offers');
+      expect(item.data!.search!.offers.length).toBeGreaterThan(0);
+      expect(item.data!.search!.offers.some((o) => o.product?.name)).toBe(true);
+    }
+    expect(rest.map((p) => p.hasNext)).toEqual([...rest.slice(1).map(() => true), false]);
+  });
+
+  it('answers the same data in one ordinary response when the client does not accept multipart', async () => {
+    const plain = await postGraphQL<{ malls: { id: string; search: MallSearch | null }[] }>(system.graphqlUrl, SEARCH, { keyword: 'iphone' });
+    expect(plain.status).toBe(200);
+    expect(plain.errors).toBeUndefined();
+    const { parts } = await multipart(SEARCH, { keyword: 'iphone' });
+    const [first, ...rest] = parts.map((p) => p.part);
+    const merged = first!.data!.malls.map((m) => ({ ...m })) as Record<string, unknown>[];
+    for (const item of rest.flatMap((p) => p.incremental ?? [])) Object.assign(merged[item.path[1] as number]!, item.data);
+    expect(plain.data!.malls).toEqual(merged);
+  });
+});
