@@ -91,7 +91,7 @@ export async function compareGateways(options: ComparisonOptions): Promise<Entra
       const { load } = figures;
       const problems = [load.mismatches && `${load.mismatches} answers not the reference's`, load.non2xx && `${load.non2xx} not 2xx`, load.errors && `${load.errors} errors or timeouts`].filter(Boolean);
       log(`round ${round + 1} ${entrant.contender.name}: ${load.rps.toFixed(1)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${problems.map((p) => `, ${p}`).join('')}`);
-      if (load.mismatchSample) log(`  a mismatched answer: ${firstDifference(expected, load.mismatchSample)}`);
+      if (load.mismatchSample) log(`  a mismatched answer: ${describeMismatch(expected, load.mismatchSample)}`);
     }
   }
   const referenceRounds = rounds.get(options.reference)!;
@@ -140,6 +140,17 @@ function summarise(name: string, rounds: RoundFigures[], reference: RoundFigures
     errors: sum(rounds.map((r) => r.load.errors)),
     difference,
   };
+}
+
+/** Where an answer differs; for an error answer, its first message in full. */
+function describeMismatch(expected: string, actual: string): string {
+  try {
+    const { errors } = JSON.parse(actual) as { errors?: Array<{ message?: string }> };
+    if (errors?.[0]?.message) return `${errors.length} error(s), the first: ${errors[0].message.slice(0, 400)}`;
+  } catch {
+    // not JSON: show where it differs
+  }
+  return firstDifference(expected, actual);
 }
 
 async function post(url: string, body: string): Promise<string> {
