@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
 /** Every span Gatehouse makes comes from this one tracer (the API's no-op one until startTracing registers the SDK). */
 export const tracer = trace.getTracer('gatehouse');
@@ -22,11 +22,12 @@ export function markTracingOn(value: boolean): void {
  * Runs `work` inside a new span (a child of the active one), records a
  * thrown error on it and ends it. With tracing off it just runs `work`.
  */
-export async function withSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+export async function withSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
   if (!on) return work(NO_SPAN);
-  const span = tracer.startSpan(name, { attributes });
+  const within = parent ?? context.active();
+  const span = tracer.startSpan(name, { attributes }, within);
   try {
-    return await context.with(trace.setSpan(context.active(), span), () => work(span));
+    return await context.with(trace.setSpan(within, span), () => work(span));
   } catch (error) {
     recordError(span, error);
     throw error;

@@ -1,3 +1,5 @@
+import { context, type Context } from '@opentelemetry/api';
+import { tracer } from '../../lib/tracing/tracer.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { ApprovalSummary } from './summary.ts';
 
@@ -28,6 +30,8 @@ export function summaryStream(
   let finished = false;
   let lastKey: string | undefined;
   let wake: (() => void) | undefined;
+  // The trace of the change that made the summary dirty: its push joins that trace.
+  let changedIn: Context | undefined;
   const signal = () => {
     const resolve = wake;
     wake = undefined;
@@ -36,6 +40,7 @@ export function summaryStream(
   // Listen before the first read so no change between the two is missed.
   const unsubscribe = changeFeed.subscribe(userId, () => {
     dirty = true;
+    changedIn = context.active();
     signal();
   });
   const ended = observer?.opened();
@@ -56,15 +61,23 @@ export function summaryStream(
           continue;
         }
         dirty = false;
+        const span = changedIn ? tracer.startSpan('approval.push', {}, changedIn) : undefined;
+        changedIn = undefined;
         let summary: ApprovalSummary;
         try {
           summary = await read();
         } catch (error) {
+          span?.end();
           finish();
           throw error;
         }
-        if (finished) break;
+        if (finished) {
+          span?.end();
+          break;
+        }
         const key = summaryKey(summary);
+        span?.setAttribute('gatehouse.push.sent', key !== lastKey);
+        span?.end();
         if (key === lastKey) continue;
         lastKey = key;
         return { value: summary, done: false };

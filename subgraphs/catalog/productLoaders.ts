@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { withSpan } from '../../lib/tracing/tracer.ts';
 import type { Product, ProductStore } from './productStore.ts';
 
 export interface ProductLoaders {
@@ -15,12 +16,12 @@ export interface ProductLoaders {
 export function createProductLoaders(store: ProductStore): ProductLoaders {
   const loaders: ProductLoaders = {
     byId: new DataLoader(async (ids) => {
-      const found = await store.findByIds(ids);
+      const found = await withSpan('catalog.lookup', { 'gatehouse.catalog.by': 'id', 'gatehouse.catalog.keys': ids.length }, () => store.findByIds(ids));
       for (const product of found) loaders.byModel.prime(product.model, product);
       return inOrder(ids, found, (p) => p.id);
     }),
     byModel: new DataLoader(async (models) => {
-      const found = await store.findByModels(models);
+      const found = await withSpan('catalog.lookup', { 'gatehouse.catalog.by': 'model', 'gatehouse.catalog.keys': models.length }, () => store.findByModels(models));
       for (const product of found) loaders.byId.prime(product.id, product);
       return inOrder(models, found, (p) => p.model);
     }),

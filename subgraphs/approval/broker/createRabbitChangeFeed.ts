@@ -1,3 +1,6 @@
+import { context } from '@opentelemetry/api';
+import { contextFromHeaders, withTraceHeaders } from '../../../lib/tracing/traceHeaders.ts';
+import { isTracingOn } from '../../../lib/tracing/tracer.ts';
 import type { ConfirmChannel } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { createChangeListeners, type ChangeFeed } from '../changeFeed.ts';
@@ -46,8 +49,13 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
   const notify = listeners.notify;
   const notifyAll = listeners.notifyAll;
 
-  const onMessage = (content: Buffer) => {
+  const onMessage = (content: Buffer, headers: Record<string, unknown> | undefined) => {
     if (closed) return;
+    // Listeners (subscription pushes) run in the trace of the change, on every replica.
+    if (isTracingOn()) return void context.with(contextFromHeaders(headers), () => deliver(content));
+    deliver(content);
+  };
+  const deliver = (content: Buffer) => {
     const userIds = parseChange(content);
     if (userIds === null) {
       log.warn(`ignored a message on ${names.changes} that is not {"userIds":[…]}; only approval subgraphs should publish there`);
@@ -71,7 +79,7 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
       new Promise<void>((resolve, reject) => {
         const body = Buffer.from(JSON.stringify({ userIds }));
         // Not persistent: a notification is only worth something while replicas are listening.
-        ch.publish(names.changes, '', body, { contentType: 'application/json' }, (error: unknown) =>
+        ch.publish(names.changes, '', body, { contentType: 'application/json', headers: withTraceHeaders({}) }, (error: unknown) =>
           error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
         );
       }),
@@ -96,7 +104,7 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
       const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
       await ch.bindQueue(queue, names.changes, '');
       // No acks: a lost notification is made good by the notify-all after a reconnect.
-      await ch.consume(queue, (message) => (message ? onMessage(message.content) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))), { noAck: true });
+      await ch.consume(queue, (message) => (message ? onMessage(message.content, message.properties.headers as Record<string, unknown> | undefined) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))), { noAck: true });
       channel = ch;
       if (pending.size > 0) {
         const waiting = [...pending];

@@ -1,3 +1,4 @@
+import { withTraceHeaders } from '../../../lib/tracing/traceHeaders.ts';
 import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, Message } from 'amqplib';
 import type { OutgoingEvent } from '../events/postEvents.ts';
@@ -68,7 +69,8 @@ export async function publishEvents(
           contentType: 'application/json',
           messageId,
           timestamp: Math.floor(Date.now() / 1000),
-          headers: { 'x-signature': signBody(body, secret) },
+          // A traced producer's trace continues through ingestion to the subscribers' pushes.
+          headers: withTraceHeaders({ 'x-signature': signBody(body, secret) }),
         },
         // RabbitMQ sends basic.return before the confirm, so `unroutable` is set by now.
         (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),

@@ -1,3 +1,5 @@
+import { contextFromHeaders } from '../../../lib/tracing/traceHeaders.ts';
+import { withSpan } from '../../../lib/tracing/tracer.ts';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { MAX_EVENTS_BODY_BYTES } from '../ingest/httpIngest.ts';
@@ -74,7 +76,13 @@ export async function startBrokerIngest(options: BrokerIngestOptions): Promise<B
       if (message.content.length > MAX_EVENTS_BODY_BYTES) {
         throw new IngestRejection(400, 'too_large', `body exceeds ${MAX_EVENTS_BODY_BYTES} bytes; send at most 1000 events per message`);
       }
-      await ingestor.ingest(message.content, headerString(headers, 'x-signature'), message.fields.routingKey, { via: 'broker', receivedAt });
+      // Continues the producer's trace when its message carries a traceparent.
+      await withSpan(
+        'approval.ingest',
+        { 'gatehouse.approval.via': 'broker', 'gatehouse.approval.system': message.fields.routingKey },
+        () => ingestor.ingest(message.content, headerString(headers, 'x-signature'), message.fields.routingKey, { via: 'broker', receivedAt }),
+        contextFromHeaders(headers),
+      );
       // If the channel died meanwhile, ack fails and the batch is delivered again: harmless, the seq rule ignores repeats.
       settle(() => channel.ack(message));
     } catch (error) {

@@ -1,3 +1,4 @@
+import { withSpan } from '../../../lib/tracing/tracer.ts';
 import type { ChangeFeed } from '../changeFeed.ts';
 import { batchSystem, MalformedEventsError, parseBatch, validateEvents } from '../events/parseEvents.ts';
 import { verifySignature } from '../events/verifySignature.ts';
@@ -49,7 +50,7 @@ export function createBatchIngestor(options: BatchIngestorOptions): BatchIngesto
   const announce = async (userIds: string[]) => {
     if (userIds.length === 0) return;
     try {
-      await changeFeed.publish(userIds);
+      await withSpan('approval.announce', { 'gatehouse.approval.users': userIds.length }, () => changeFeed.publish(userIds));
     } catch (error) {
       options.onPublishError?.(error);
     }
@@ -69,7 +70,11 @@ export function createBatchIngestor(options: BatchIngestorOptions): BatchIngesto
         throw new IngestRejection(401, 'signature', `bad signature: X-Signature must be sha256=<hex HMAC-SHA256 of the body with ${systemId}'s secret>`);
       }
       const events = reject400(() => validateEvents(items));
-      const result = await store.applyEvents(events);
+      const result = await withSpan('approval.store.append', { 'gatehouse.approval.events': events.length }, async (span) => {
+        const applied = await store.applyEvents(events);
+        span.setAttribute('gatehouse.approval.applied', applied.applied);
+        return applied;
+      });
       // Timed before the announcement, which a slow broker may hold up: this is the storage path.
       if (delivery) {
         const seconds = (performance.now() - delivery.receivedAt) / 1000;
