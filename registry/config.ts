@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { envOptional, envPort, envRequired, envString, envUrl } from '../lib/env.ts';
 import { httpLimitsFromEnv, type HttpLimits } from '../lib/http/httpLimits.ts';
 import { databasePrefixFromEnv, prefixedDatabaseName } from '../lib/mongo/connectMongo.ts';
-import { profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
+import { introspectionFromEnv, profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
 import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { composeBudgetFromEnv } from './evaluate/createChangeEvaluator.ts';
@@ -26,6 +26,8 @@ export interface RegistryConfig {
   routingAllow: string;
   composeBudget: WorkerBudget;
   http: HttpLimits;
+  /** The web console at `/`: on in the demo, off in production unless GATEHOUSE_INTROSPECTION=true. */
+  console: boolean;
   /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
   tracing: TracingConfig;
 }
@@ -51,6 +53,7 @@ export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reg
     host: envString('HOST', '127.0.0.1', env),
     routingAllow,
     composeBudget: composeBudgetFromEnv(env),
+    console: introspectionFromEnv(env, profile),
     tracing: tracingConfigFromEnv(env),
     http: httpLimitsFromEnv(env),
   };

@@ -28,6 +28,7 @@ runMain(log, async () => {
       routingAllow: config.routingAllow,
       composeBudget: config.composeBudget,
       httpLimits: config.http,
+      console: config.console,
     });
     log.info(`registry ready at ${registry.url} (profile ${config.profile})`);
     return async () => {

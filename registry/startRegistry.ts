@@ -12,6 +12,9 @@ import { createRegistry } from './createRegistry.ts';
 import { useRegistryRoutes } from './http/registryRoutes.ts';
 import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
 import { createRoutingAllowlist } from './http/routingAllowlist.ts';
+import { useConsole } from './console/useConsole.ts';
+import { createRefusalStore } from './store/refusalStore.ts';
+import { createSchemaReader } from './store/schemaReader.ts';
 import { createRegistryStore } from './store/registryStore.ts';
 import { createTokenRecords } from './store/tokenRecords.ts';
 
@@ -32,6 +35,8 @@ export interface RegistryOptions {
   routingAllow?: string;
   /** Request timeouts and connection cap; default from the environment. */
   httpLimits?: HttpLimits;
+  /** The web console at `/` (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
+  console?: boolean;
 }
 
 export interface RunningRegistry {
@@ -48,8 +53,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), { evaluator });
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
+  const refusals = createRefusalStore(options.db);
   const app = express();
-  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow) });
+  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow), refusals });
+  useConsole(app, { history: (name) => store.history(name), readSchema: createSchemaReader(options.db), refusals, page: options.console ?? true });
   const server = createServer(app);
   const url = await listen(server, options.port, options.host, options.httpLimits);
   return {

@@ -22,6 +22,7 @@ const ASSET_DIRS: Array<[string, (file: string) => boolean]> = [
   ['subgraphs', (f) => f.endsWith('.graphql')],
   ['schema', (f) => f.endsWith('.graphql')],
   ['gateway/portal/public', () => true],
+  ['registry/console/public', () => true],
 ];
 const ASSET_FILES = ['supergraph.yaml'];
 

@@ -10,6 +10,7 @@ import { useTokenRoutes, userOf } from './tokenRoutes.ts';
 import { checkRoutingUrl, checkSdl, checkSubgraphName, MAX_SDL_BYTES } from './validateSubgraphInput.ts';
 import { probeSubgraph } from '../evaluate/probeSubgraph.ts';
 import type { RoutingAllowlist } from './routingAllowlist.ts';
+import type { RefusalStore } from '../store/refusalStore.ts';
 
 /** Room for one largest SDL, JSON escaping included. */
 const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
@@ -27,7 +28,7 @@ const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
  */
 export function useRegistryRoutes(
   app: Express,
-  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]>; routingAllowlist?: RoutingAllowlist },
+  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]>; routingAllowlist?: RoutingAllowlist; refusals?: RefusalStore },
 ): void {
   const { registry, log } = options;
   const teamTokens = createTeamTokens(options.adminToken, options.tokens);
@@ -35,6 +36,13 @@ export function useRegistryRoutes(
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   const metrics = useRegistryMetrics(app, registry);
+  // Refused changes are kept for the console (registry/console/); a dry run (`check`) only asks.
+  const keepRefusal = async (action: 'publish' | 'delete', name: string, request: ChangeRequest, outcome: ChangeOutcome) => {
+    if (outcome.status !== 'refused' || request.dryRun || !options.refusals) return;
+    await options.refusals
+      .record({ action, name, by: request.by, at: new Date(), reason: outcome.reason, errors: outcome.errors })
+      .catch((error: unknown) => log.warn(`could not keep a refused ${action} of ${name} for the console: ${errorMessage(error)}`));
+  };
 
   app.get('/v1/supergraph', async (req, res) => {
     const latest = await registry.latest();
@@ -74,16 +82,19 @@ export function useRegistryRoutes(
     if (overLimit) {
       const refused: ChangeOutcome = { status: 'refused', reason: 'limits', errors: [overLimit] };
       metrics.change('publish', refused);
+      await keepRefusal('publish', name.value, request, refused);
       return void reply(res, refused);
     }
     // The service must already serve what is published, so a gateway never switches to a URL that cannot answer.
     const probed = await probeSubgraph(url.value, sdl.value);
     if (probed) {
       metrics.change('publish', { status: 'refused', reason: probed.reason, errors: probed.details });
+      await keepRefusal('publish', name.value, request, { status: 'refused', reason: probed.reason, errors: probed.details });
       return void res.status(422).json({ error: probed.error, reason: probed.reason, errors: probed.details });
     }
     const outcome = await registry.publish({ name: name.value, url: url.value, sdl: sdl.value }, request);
     metrics.change('publish', outcome);
+    await keepRefusal('publish', name.value, request, outcome);
     reply(res, outcome);
     if (outcome.status === 'published') log.info(`revision ${outcome.revision}: ${name.value} published by ${request.by}`);
   });
@@ -94,6 +105,7 @@ export function useRegistryRoutes(
     const request = changeRequest(req, req.query as Record<string, unknown>, actorOf(res));
     const outcome = await registry.remove(name.value, request);
     metrics.change('delete', outcome);
+    await keepRefusal('delete', name.value, request, outcome);
     reply(res, outcome);
     if (outcome.status === 'deleted') log.info(`revision ${outcome.revision}: ${name.value} deleted by ${request.by}`);
   });
