@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect, type ChannelModel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
+import { signBody } from '../../subgraphs/approval/events/verifySignature.ts';
+import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
+import { postGraphQL } from '../support/graphqlClient.ts';
+import { fetchTrace, jaegerAvailable, startJaeger, type Jaeger, type JaegerSpan, type JaegerTrace } from '../support/startJaeger.ts';
+import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const MALLS = ['daehan', 'hanbit', 'sejong'];
+const SEARCH = `query ($keyword: String!) { malls { id search(keyword: $keyword, first: 5) { offers { title product { id } } error { code } } } }`;
+
+/** A W3C traceparent as a client that traces would send: our own trace and span ids. */
+function clientTrace(): { traceId: string; spanId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+/** Spans of one trace with their services and parents, for asking who called whom. */
+function indexTrace(trace: JaegerTrace) {
+  const byId = new Map(trace.spans.map((span) => [span.spanID, span]));
+  const service = (span: JaegerSpan) => trace.processes[span.processID]!.serviceName;
+  const parentId = (span: JaegerSpan) => span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID;
+  const parent = (span: JaegerSpan) => byId.get(parentId(span) ?? '');
+  const find = (serviceName: string, operation: string) => trace.spans.filter((span) => service(span) === serviceName && span.operationName === operation);
+  const ancestors = (span: JaegerSpan) => {
+    const chain: JaegerSpan[] = [];
+    for (let at = parent(span); at; at = parent(at)) chain.push(at);
+    return chain;
+  };
+  const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
+  return { service, parentId, parent, find, ancestors, tag, services: new Set(trace.spans.map(service)) };
+}
+
+const canRun = jaegerAvailable();
+if (!canRun) console.warn('tracing tests skipped: Go is not installed, so Jaeger cannot be built (scripts/build-jaeger.sh); install Go to run them');
+
+describe.skipIf(!canRun)('traces in a real Jaeger', () => {
+  let jaeger: Jaeger;
+  let system: TestSystem;
+  const brokerPrefix = `test-trace-${randomUUID().slice(0, 8)}`;
+  const names = brokerNames(brokerPrefix);
+  let broker: ChannelModel | undefined;
+
+  beforeAll(async () => {
+    jaeger = await startJaeger();
+    system = await startTestSystem({
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl,
+      // Spans leave each service within a fifth of a second, so the test waits little.
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      AMQP_URL,
+      APPROVAL_BROKER_PREFIX: brokerPrefix,
+    });
+  }, 900_000);
+  afterAll(async () => {
+    if (broker) {
+      const channel = await broker.createChannel();
+      await deleteTopology(channel, names).catch(() => undefined);
+      await broker.close().catch(() => undefined);
+    }
+    await system?.close();
+    await jaeger?.close();
+  });
+
+  it("follows a search from the client's traceparent through the gateway, the directory, every mall, their site fetches and the catalog", async () => {
+    const client = clientTrace();
+    const { status, data, errors } = await postGraphQL<{ malls: Array<{ id: string; search: { offers: unknown[]; error: unknown } }> }>(
+      system.graphqlUrl,
+      SEARCH,
+      { keyword: 'airpods' },
+      { traceparent: client.traceparent },
+    );
+    expect(status).toBe(200);
+    expect(errors).toBeUndefined();
+    expect(data!.malls.every((mall) => mall.search.offers.length > 0)).toBe(true);
+
+    const wanted = ['gateway', 'catalog', ...MALLS.map((id) => `mall-${id}`)];
+    const trace = await waitFor(`one trace in Jaeger holding ${wanted.join(', ')}`, async () => {
+      const found = await fetchTrace(jaeger, client.traceId);
+      if (!found) return null;
+      const t = indexTrace(found);
+      return wanted.every((name) => t.services.has(name)) && MALLS.every((id) => t.find(`mall-${id}`, 'site.attempt').length > 0) && t.find('catalog', 'catalog.lookup').length > 0 ? found : null;
+    }, 30_000);
+    const t = indexTrace(trace);
+
+    // The gateway continues the client's trace: its request span's parent is the client's span.
+    const [request] = t.find('gateway', 'POST /graphql');
+    expect(request).toBeDefined();
+    expect(t.parentId(request!)).toBe(client.spanId);
+    for (const phase of ['graphql.parse', 'graphql.validate', 'gateway.plan', 'gateway.execute']) {
+      const [span] = t.find('gateway', phase);
+      expect(span, phase).toBeDefined();
+      expect(t.parent(span!)?.spanID, `${phase}'s parent`).toBe(request!.spanID);
+    }
+    const [execute] = t.find('gateway', 'gateway.execute');
+    const [directory] = t.find('gateway', 'subgraph directory');
+    expect(t.parent(directory!)?.spanID).toBe(execute!.spanID);
+
+    for (const id of MALLS) {
+      // Gateway fetch → the mall's server span → its search → page → crawl → site fetch → attempt.
+      const [fetchSpan] = t.find('gateway', `subgraph ${id}`);
+      expect(fetchSpan, `the gateway's fetch of ${id}`).toBeDefined();
+      expect(t.tag(fetchSpan!, 'gatehouse.subgraph.outcome')).toBe('ok');
+      expect(t.tag(fetchSpan!, 'gatehouse.subgraph.deadline_ms')).toBeGreaterThan(0);
+      const [served] = t.find(`mall-${id}`, `POST ${id} /graphql`);
+      expect(t.parent(served!)?.spanID, `${id}'s server span parent`).toBe(fetchSpan!.spanID);
+      const attempts = t.find(`mall-${id}`, 'site.attempt');
+      for (const attempt of attempts) {
+        expect(t.parent(attempt)?.operationName).toBe('site.fetch');
+        expect(t.ancestors(attempt).map((s) => s.operationName)).toEqual(expect.arrayContaining(['mall.crawl', 'mall.page', 'mall.search', `POST ${id} /graphql`, `subgraph ${id}`, 'POST /graphql']));
+      }
+      expect(attempts.some((a) => t.tag(a, 'http.response.status_code') === 200 && Number(t.tag(a, 'gatehouse.site.bytes')) > 0)).toBe(true);
+      expect(t.find(`mall-${id}`, 'mall.page').map((page) => t.tag(page, 'gatehouse.cache.tier'))).toContain('crawl');
+    }
+    const catalogFetches = t.find('gateway', 'subgraph catalog');
+    const [catalogServed] = t.find('catalog', 'POST catalog /graphql');
+    expect(catalogFetches.map((s) => s.spanID)).toContain(t.parent(catalogServed!)?.spanID);
+    const [lookup] = t.find('catalog', 'catalog.lookup');
+    expect(t.ancestors(lookup!).map((s) => s.spanID)).toContain(catalogServed!.spanID);
+  }, 120_000);
+
+  it('follows an approval event from RabbitMQ to the push to its subscriber in one trace', async () => {
+    const userId = `u-trace-${randomUUID().slice(0, 8)}`;
+    const subscriber = await subscriberClient(system.gatewayUrl, userId);
+    const summaries = watch(subscriber);
+    try {
+      await summaries.next((s) => s.total === 0, 15_000);
+      broker = await connect(AMQP_URL);
+      const channel = await broker.createConfirmChannel();
+      const client = clientTrace();
+      const body = JSON.stringify([{ system: 'hr', userId, count: 4, occurredAt: new Date().toISOString(), seq: 1 }]);
+      // A producer that traces sends its traceparent among the message's headers.
+      await new Promise<void>((done, fail) =>
+        channel.publish(names.events, 'hr', Buffer.from(body), { persistent: true, contentType: 'application/json', headers: { 'x-signature': signBody(body, 'dev-secret-hr'), traceparent: client.traceparent } }, (error: unknown) =>
+          error ? fail(error as Error) : done(),
+        ),
+      );
+      await summaries.next((s) => s.total === 4, 15_000);
+
+      const trace = await waitFor('the event\'s trace in Jaeger, up to the push', async () => {
+        const found = await fetchTrace(jaeger, client.traceId);
+        return found && indexTrace(found).find('approval', 'approval.push').length > 0 ? found : null;
+      }, 30_000);
+      const t = indexTrace(trace);
+      const [ingest] = t.find('approval', 'approval.ingest');
+      expect(t.parentId(ingest!)).toBe(client.spanId);
+      const [append] = t.find('approval', 'approval.store.append');
+      expect(t.parent(append!)?.spanID).toBe(ingest!.spanID);
+      const [push] = t.find('approval', 'approval.push');
+      expect(t.tag(push!, 'gatehouse.push.sent')).toBe(true);
+      expect(t.ancestors(push!).map((s) => s.spanID)).toContain(ingest!.spanID);
+    } finally {
+      summaries.stop();
+      await subscriber.dispose();
+    }
+  }, 120_000);
+});
