@@ -4,6 +4,7 @@ import { DEV_ADMIN_TOKEN } from '../registry/http/changeRights.ts';
 import { CliError, UsageError } from './cliError.ts';
 import { runCatalogCommand } from './commands/catalogCommands.ts';
 import { runMallCommand } from './commands/mallCommands.ts';
+import { runOperationCommand } from './commands/operationCommands.ts';
 import { runSubgraphCommand } from './commands/subgraphCommands.ts';
 import { runSupergraphCommand } from './commands/supergraphCommands.ts';
 import { runTokenCommand } from './commands/tokenCommands.ts';
@@ -16,6 +17,9 @@ const HELP = `gatehouse: publish subgraphs to the Gatehouse registry, scaffold m
   gatehouse subgraph list
   gatehouse subgraph show    --name NAME
   gatehouse subgraph delete  --name NAME [--allow-breaking] [--dry-run]
+  gatehouse operations publish --client NAME --version VERSION FILE
+  gatehouse operations list
+  gatehouse operations delete --client NAME --version VERSION
   gatehouse supergraph compose [--config supergraph.yaml] [--output FILE]
   gatehouse mall new ID --site URL [--name "Display name"]
   gatehouse token issue --team TEAM --subgraph NAME [--subgraph NAME…] [--contribute COORDINATE…] [--expires-in-days 90]
@@ -56,6 +60,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
         supergraph: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        client: { type: 'string' },
+        version: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -87,6 +93,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
         registry(),
         print,
       );
+    case 'operations':
+      return runOperationCommand(action, rest[0], { client: values.client, version: values.version }, registry(adminToken), print);
     case 'supergraph':
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
     case 'token':

@@ -7,6 +7,7 @@ import { introspectionFromEnv, profileFromEnv, secretFromEnv, type Profile } fro
 import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
 import { edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
+import { persistedConfigFromEnv, type PersistedConfig } from './persisted/persistedConfig.ts';
 import { versionBudgetFromEnv } from './supergraph/createVersionCheck.ts';
 
 /** Subgraphs that get the caller's identity unless GATEHOUSE_IDENTITY_SUBGRAPHS says otherwise. */
@@ -40,6 +41,8 @@ export interface GatewayConfig {
   http: HttpLimits;
   /** Operation limits, rate limits and CORS origins (gateway/http/edgeConfig.ts). */
   edge: EdgeConfig;
+  /** Trusted documents, APQ and usage reports (gateway/persisted/persistedConfig.ts). */
+  persisted: PersistedConfig;
   /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
   tracing: TracingConfig;
   /** Set when SUPERGRAPH_PATH wins over a GATEHOUSE_REGISTRY_URL that is also set (worth a warning). */
@@ -75,6 +78,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overr
     buildBudget: versionBudgetFromEnv(env),
     http: httpLimitsFromEnv(env),
     edge: edgeConfigFromEnv(env, profile),
+    persisted: persistedConfigFromEnv(env, profile),
     tracing: tracingConfigFromEnv(env),
   };
 }

@@ -38,6 +38,8 @@ import { createSubscriptionRuntimes } from './subscriptions/createSubscriptionRu
 import { useSseTransport } from './subscriptions/useSseTransport.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
 import { createVersionedGateway } from './supergraph/createVersionedGateway.ts';
+import { createTrustedDocuments, type TrustedDocumentOptions } from './persisted/createTrustedDocuments.ts';
+import { persistedConfigFromEnv } from './persisted/persistedConfig.ts';
 import { useMultipartDefer } from './defer/useMultipartDefer.ts';
 import { createTraceMiddleware } from '../lib/tracing/createTraceMiddleware.ts';
 import { createTracingPlugin } from './tracing/createTracingPlugin.ts';
@@ -68,6 +70,8 @@ export interface GatewayOptions {
   buildBudget?: WorkerBudget;
   /** Request timeouts and connection cap; default from the environment. */
   httpLimits?: HttpLimits;
+  /** Trusted documents, APQ and usage reports (gateway/persisted/); default the demo's: free-form for every client, APQ in memory, no registry. */
+  persisted?: TrustedDocumentOptions;
 }
 
 export interface RunningGateway {
@@ -105,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const introspection = options.introspection ?? true;
   const edge = options.edge ?? edgeConfigFromEnv({});
   const rateLimits = createRateLimits(edge.rateLimits, log);
+  const trusted = await createTrustedDocuments(options.persisted ?? { ...persistedConfigFromEnv({}), pollMs: 1000 }, log);
   // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
   const formatError = withLimitCodes(createErrorMasker({
     where: 'the gateway',
@@ -118,11 +123,14 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.plugin,
       createTracingPlugin(),
+      ...trusted.plugins,
       useDemandControl({ maxCost: edge.limits.maxCost, defaultListSize: edge.limits.defaultListSize, supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null }),
       // Apollo's landing page loads from a CDN; the gateway serves its own IDE (gateway/ide/).
       ApolloServerPluginLandingPageDisabled(),
     ],
     introspection,
+    // Ids are resolved at the edge (gateway/persisted/); Apollo's own APQ would accept any hash sent with its query.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     formatError,
     // The service's own signal handler closes everything in order (lib/runUntilSignal.ts).
@@ -163,6 +171,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     express.json({ limit: options.maxBodyBytes ?? 256 * 1024 }),
     // After the body parser, whose stream callbacks would leave the span's context.
     createTraceMiddleware('/graphql'),
+    // Persisted ids become their operations; free-form operations only for the clients allowed them.
+    trusted.handler,
     // Incremental delivery for clients that accept it (gateway/defer/); everything else goes on to Apollo Server.
     useMultipartDefer({ apollo, hold: (version) => gateway.hold(version), formatError }),
     expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
@@ -178,6 +188,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       await runtimes.close();
       await apollo.stop();
       await rateLimits.close();
+      await trusted.close();
     },
   };
 }

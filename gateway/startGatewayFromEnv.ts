@@ -37,6 +37,8 @@ export async function startGateway(log: Logger, config: GatewayConfig): Promise<
     buildBudget: config.buildBudget,
     httpLimits: config.http,
     edge: config.edge,
+    // Manifests come from, and usage goes to, the registry the supergraph comes from.
+    persisted: { ...config.persisted, pollMs: config.supergraph.kind === 'registry' ? config.supergraph.pollMs : 1000, ...(config.supergraph.kind === 'registry' ? { registryUrl: config.supergraph.url } : {}) },
   }).catch(async (error: unknown) => {
     await tracing.shutdown();
     throw error;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { envOptional, envPort, envRequired, envString, envUrl } from '../lib/env.ts';
+import { envInt, envOptional, envPort, envRequired, envString, envUrl } from '../lib/env.ts';
 import { httpLimitsFromEnv, type HttpLimits } from '../lib/http/httpLimits.ts';
 import { databasePrefixFromEnv, prefixedDatabaseName } from '../lib/mongo/connectMongo.ts';
 import { introspectionFromEnv, profileFromEnv, secretFromEnv, type Profile } from '../lib/profile.ts';
@@ -30,6 +30,9 @@ export interface RegistryConfig {
   console: boolean;
   /** OpenTelemetry tracing (OTEL_* variables; off unless an OTLP endpoint is set). */
   tracing: TracingConfig;
+  /** Breaking changes judged by the operations clients use, or by type rules alone (README, Usage-based schema checks). */
+  schemaChecks: 'usage' | 'types';
+  usageDays: number;
 }
 
 /** Reads and checks the registry's variables; the first bad or missing one throws one line naming it. */
@@ -56,5 +59,21 @@ export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reg
     console: introspectionFromEnv(env, profile),
     tracing: tracingConfigFromEnv(env),
     http: httpLimitsFromEnv(env),
+    schemaChecks: schemaChecksFromEnv(env, profile),
+    usageDays: usageDaysFromEnv(env),
   };
+}
+
+/** `GATEHOUSE_SCHEMA_CHECKS`: `usage` in production, `types` in the demo (whose tests expect type rules alone). */
+function schemaChecksFromEnv(env: NodeJS.ProcessEnv, profile: Profile): 'usage' | 'types' {
+  const raw = envOptional('GATEHOUSE_SCHEMA_CHECKS', env);
+  if (raw === undefined) return profile === 'production' ? 'usage' : 'types';
+  if (raw === 'usage' || raw === 'types') return raw;
+  throw new Error(`GATEHOUSE_SCHEMA_CHECKS must be "usage" or "types", got "${raw.slice(0, 50)}"; fix it or unset it for the profile's default`);
+}
+
+function usageDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const days = envInt('GATEHOUSE_USAGE_DAYS', 7, env);
+  if (days < 1) throw new Error(`GATEHOUSE_USAGE_DAYS must be at least 1, got ${days}; fix it or unset it to use 7`);
+  return days;
 }

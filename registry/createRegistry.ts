@@ -4,10 +4,12 @@ import type { ChangeScope } from './evaluate/checkOwnership.ts';
 import { nameRefusal, ownershipOf } from './evaluate/subgraphOwnership.ts';
 import { sharedChangeEvaluator, type ChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
 import type { SubgraphChange } from './evaluate/evaluateChange.ts';
+import type { KnownOperation } from './evaluate/usageCheck.ts';
 import type { PublishedSubgraph, RegistryStore, Revision } from './store/registryStore.ts';
 
 export type ChangeOutcome =
-  | { status: 'published' | 'deleted' | 'checked' | 'unchanged'; revision: number; malls: string[]; breaking: string[] }
+  /** `note`: why a change breaking by type rules went through without allowBreaking (usage-based checks). */
+  | { status: 'published' | 'deleted' | 'checked' | 'unchanged'; revision: number; malls: string[]; breaking: string[]; note?: string }
   | { status: 'refused'; reason: 'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits'; errors: string[] };
 
 export interface ChangeRequest {
@@ -37,7 +39,12 @@ const MAX_ATTEMPTS = 10;
  * allowed, must not break clients; a change that passes becomes the next
  * revision, and `onRevision` tells the gateways.
  */
-export function createRegistry(store: RegistryStore, onRevision: (revision: Revision) => void, options: { evaluator?: ChangeEvaluator } = {}): Registry {
+export function createRegistry(
+  store: RegistryStore,
+  onRevision: (revision: Revision) => void,
+  /** `knownOperations`: what usage-based checks protect (operationStore.ts); unset, the type rules alone decide. */
+  options: { evaluator?: ChangeEvaluator; knownOperations?: () => Promise<KnownOperation[]> } = {},
+): Registry {
   // Composition runs on a worker thread within a budget; the seed, at start, composes here.
   const evaluator = options.evaluator ?? sharedChangeEvaluator();
   // Changes through one replica queue up; only other replicas can race it.
@@ -62,12 +69,14 @@ export function createRegistry(store: RegistryStore, onRevision: (revision: Revi
       const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
       const refusal = nameRefusal(subgraphs.find((s) => s.name === name), request.scope);
       if (refusal) return { status: 'refused', reason: 'ownership', errors: [refusal] };
-      const verdict = await evaluator.evaluate({ subgraphs, supergraphSdl: current?.supergraphSdl ?? null }, describe, request.allowBreaking, request.scope);
+      const operations = await options.knownOperations?.();
+      const verdict = await evaluator.evaluate({ subgraphs, supergraphSdl: current?.supergraphSdl ?? null }, describe, request.allowBreaking, request.scope, operations);
       if (!verdict.ok) {
         return { status: 'refused', reason: verdict.reason, errors: verdict.reason === 'breaking' ? verdict.breaking : verdict.errors };
       }
       const previous = current?.revision ?? 0;
-      if (request.dryRun) return { status: 'checked', revision: previous, malls: verdict.malls, breaking: verdict.breaking };
+      const note = verdict.note ? { note: verdict.note } : {};
+      if (request.dryRun) return { status: 'checked', revision: previous, malls: verdict.malls, breaking: verdict.breaking, ...note };
       const at = new Date();
       const existing = new Map(subgraphs.map((s) => [s.name, s]));
       const next: PublishedSubgraph[] = verdict.subgraphs.map((s) =>
@@ -80,7 +89,7 @@ export function createRegistry(store: RegistryStore, onRevision: (revision: Revi
       });
       if (stored === 'conflict') continue;
       onRevision(stored);
-      return { status: describe.action === 'publish' ? 'published' : 'deleted', revision: stored.revision, malls: verdict.malls, breaking: verdict.breaking };
+      return { status: describe.action === 'publish' ? 'published' : 'deleted', revision: stored.revision, malls: verdict.malls, breaking: verdict.breaking, ...note };
     }
     throw new Error(`the registry changed ${MAX_ATTEMPTS} times while this change was being checked; retry it`);
   };

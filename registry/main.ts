@@ -29,6 +29,8 @@ runMain(log, async () => {
       composeBudget: config.composeBudget,
       httpLimits: config.http,
       console: config.console,
+      schemaChecks: config.schemaChecks,
+      usageDays: config.usageDays,
     });
     log.info(`registry ready at ${registry.url} (profile ${config.profile})`);
     return async () => {

@@ -7,14 +7,18 @@ import type { HttpLimits } from '../lib/http/httpLimits.ts';
 import { listen } from '../lib/http/listen.ts';
 import type { Logger } from '../lib/log.ts';
 import type { WorkerBudget } from '../lib/worker/createBudgetedWorker.ts';
-import { createChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
+import { createChangeEvaluator, sharedChangeEvaluator } from './evaluate/createChangeEvaluator.ts';
 import { createRegistry } from './createRegistry.ts';
+import { createChangeRights } from './http/changeRights.ts';
+import { useOperationRoutes } from './http/operationRoutes.ts';
 import { useRegistryRoutes } from './http/registryRoutes.ts';
+import { createTeamTokens } from './http/teamTokens.ts';
 import { createRevisionAnnouncer, type RevisionAnnouncer } from './notify/revisionNotices.ts';
 import { createRoutingAllowlist } from './http/routingAllowlist.ts';
 import { useConsole } from './console/useConsole.ts';
 import { createRefusalStore } from './store/refusalStore.ts';
 import { createSchemaReader } from './store/schemaReader.ts';
+import { createOperationStore } from './store/operationStore.ts';
 import { createRegistryStore } from './store/registryStore.ts';
 import { createTokenRecords } from './store/tokenRecords.ts';
 
@@ -37,6 +41,10 @@ export interface RegistryOptions {
   httpLimits?: HttpLimits;
   /** The web console at `/` (GATEHOUSE_INTROSPECTION); default on, as in the demo profile. */
   console?: boolean;
+  /** `GATEHOUSE_SCHEMA_CHECKS`: breaking changes judged by the operations clients use ('usage') or by type rules alone ('types', the default). */
+  schemaChecks?: 'usage' | 'types';
+  /** `GATEHOUSE_USAGE_DAYS`: how long a reported operation counts for usage checks; default 7. */
+  usageDays?: number;
 }
 
 export interface RunningRegistry {
@@ -50,11 +58,15 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   let announcer: RevisionAnnouncer | undefined;
   if (options.amqpUrl) announcer = await createRevisionAnnouncer({ amqpUrl: options.amqpUrl, log, exchange: options.exchange });
   const evaluator = options.composeBudget ? createChangeEvaluator(options.composeBudget) : undefined;
-  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), { evaluator });
+  const operations = await createOperationStore(options.db, log, options.usageDays);
+  const knownOperations = options.schemaChecks === 'usage' ? () => operations.knownOperations() : undefined;
+  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), { evaluator, knownOperations });
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
   const refusals = createRefusalStore(options.db);
   const app = express();
+  const { requireAdmin } = createChangeRights(options.adminToken, createTeamTokens(options.adminToken, createTokenRecords(options.db)));
+  useOperationRoutes(app, { registry, store: operations, evaluator: evaluator ?? sharedChangeEvaluator(), requireAdmin, log });
   useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow), refusals });
   useConsole(app, { history: (name) => store.history(name), readSchema: createSchemaReader(options.db), refusals, page: options.console ?? true });
   const server = createServer(app);
@@ -66,6 +78,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await announcer?.close();
       await evaluator?.close();
+      operations.close();
     },
   };
 }

@@ -80,5 +80,11 @@ function report(reply: RegistryReply, print: Print, name: string): void {
     default:
       print(`${name} ${String(body.status)}: revision ${String(body.revision)}; every gateway switches within 2 s${malls.length ? ` (malls: ${malls.join(', ')})` : ''}`);
   }
+  // Accepted without allowBreaking because no known operation uses what changed (usage-based checks).
+  if (typeof body.note === 'string') {
+    print(`  ${body.note}`);
+    for (const change of breaking) print(`  breaking by type rules, unused: ${change}`);
+    return;
+  }
   for (const change of breaking) print(`  breaking (allowed): ${change}`);
 }

@@ -10,6 +10,8 @@ export interface ChangeEvaluator {
   checkLimits(subgraph: SubgraphDefinition): Promise<string | null>;
   /** evaluateChange behind the limits, off this thread; over the budget it is a 'limits' refusal. */
   evaluate(...args: Parameters<typeof evaluateChange>): Promise<LimitedVerdict>;
+  /** The operations that do not validate against the supergraph's API schema, one sentence each (validateOperations.ts). */
+  validateOperations(supergraphSdl: string, operations: ReadonlyArray<{ id: string; name: string | null; body: string }>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export function composeBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): Work
  * HTTP thread (its health check, reads, other teams' requests).
  */
 export function createChangeEvaluator(budget: WorkerBudget = composeBudgetFromEnv()): ChangeEvaluator {
-  const worker = createBudgetedWorker<[EvaluateJob], LimitedVerdict | string | null>(new URL('./evaluateJob.ts', import.meta.url), budget, 'composing the supergraph with this change');
+  const worker = createBudgetedWorker<[EvaluateJob], LimitedVerdict | string[] | string | null>(new URL('./evaluateJob.ts', import.meta.url), budget, 'composing the supergraph with this change');
   const refusal = (error: unknown) => {
     if (error instanceof BudgetExceededError) return error.message;
     throw error;
@@ -49,6 +51,13 @@ export function createChangeEvaluator(budget: WorkerBudget = composeBudgetFromEn
         return (await worker.run({ kind: 'evaluate', args })) as LimitedVerdict;
       } catch (error) {
         return { ok: false, reason: 'limits', errors: [refusal(error)] };
+      }
+    },
+    async validateOperations(supergraphSdl, operations) {
+      try {
+        return (await worker.run({ kind: 'operations', supergraphSdl, operations: operations.map(({ id, name, body }) => ({ id, name, body })) })) as string[];
+      } catch (error) {
+        return [refusal(error)];
       }
     },
     close: () => worker.close(),
