@@ -98,7 +98,7 @@ function pass(req: Request, next: () => void, query: string): void {
     const body = req.body as OperationFields & Record<string, unknown>;
     body.query = query;
     delete body.documentId;
-    body.extensions = withoutPersistedQuery(body.extensions);
+    if (body.extensions !== undefined) body.extensions = withoutPersistedQuery(body.extensions);
   } else {
     const url = new URL(req.url, 'http://gateway');
     url.searchParams.set('query', query);
