@@ -41,6 +41,7 @@ import { createVersionedGateway } from './supergraph/createVersionedGateway.ts';
 import { createTrustedDocuments, type TrustedDocumentOptions } from './persisted/createTrustedDocuments.ts';
 import { persistedConfigFromEnv } from './persisted/persistedConfig.ts';
 import { useMultipartDefer } from './defer/useMultipartDefer.ts';
+import type { SupergraphVersion } from './supergraph/supergraphVersion.ts';
 import { createTraceMiddleware } from '../lib/tracing/createTraceMiddleware.ts';
 import { createTracingPlugin } from './tracing/createTracingPlugin.ts';
 import { noteSubgraphOutcome, traceDataSource } from './tracing/traceDataSource.ts';
@@ -143,7 +144,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   });
   await apollo.start();
 
-  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened() });
+  const deferOptions = { apollo, hold: (version: SupergraphVersion) => gateway.hold(version), formatError };
+  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened(), incremental: deferOptions });
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');
@@ -174,7 +176,7 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     // Persisted ids become their operations; free-form operations only for the clients allowed them.
     trusted.handler,
     // Incremental delivery for clients that accept it (gateway/defer/); everything else goes on to Apollo Server.
-    useMultipartDefer({ apollo, hold: (version) => gateway.hold(version), formatError }),
+    useMultipartDefer(deferOptions),
     expressMiddleware(apollo, { context: async ({ res }) => ({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
   app.use(jsonErrors(log));

@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { Agent } from 'undici';
 import { userIdOf } from '../auth/gatewayContext.ts';
+import { abortSignalOf } from '../defer/deferredDelivery.ts';
 import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
 import type { SubgraphOutcome } from '../metrics/gatewayMetrics.ts';
 import { copyJson } from './copyJson.ts';
@@ -106,8 +107,10 @@ export class SubgraphDataSource implements GraphQLDataSource {
     if (authorization) headers.authorization = authorization;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
     // The trace context goes on after the sharing key is taken: callers in different traces still share a fetch.
-    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs });
-    if (!this.sharing || !isShareableFetch(options)) return post();
+    // A deferred operation's fetches end when its client leaves, so they are its own, not shared (gateway/defer/).
+    const signal = abortSignalOf(options.context);
+    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs, signal });
+    if (!this.sharing || !isShareableFetch(options) || signal) return post();
     // Everything the subgraph would receive besides the URL (fixed per data source): headers, identity included, and body.
     return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post);
   }

@@ -31,6 +31,8 @@ export interface JsonRequest {
   body: string;
   /** One deadline for the whole exchange: connecting, the headers and every byte of the body. */
   deadlineMs: number;
+  /** The client left (a deferred operation's stream closed): the fetch ends at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -45,6 +47,9 @@ export async function postJson(dispatcher: Dispatcher, request: JsonRequest): Pr
   const expired = new Promise<never>((_, reject) => deadline.once('abort', () => reject(deadline.reason)));
   expired.catch(() => undefined);
   const timer = setTimeout(() => deadline.expire(), request.deadlineMs);
+  const cancel = () => deadline.expire();
+  request.signal?.addEventListener('abort', cancel, { once: true });
+  if (request.signal?.aborted) cancel();
   try {
     const sent = dispatcher.request({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body, signal: deadline });
     // Once the deadline has answered the caller, a late failure has no one to tell.
@@ -62,6 +67,7 @@ export async function postJson(dispatcher: Dispatcher, request: JsonRequest): Pr
     throw new SubgraphFetchError('fetch failed', { cause: error });
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', cancel);
   }
 }
 

@@ -67,3 +67,8 @@ function chosenBranch(node: QueryPlan['node'], variables: Record<string, unknown
   if (node?.kind !== 'Condition') return node;
   return chosenBranch(variables[node.condition] === false ? node.elseClause : node.ifClause, variables);
 }
+
+/** The signal of a deferred operation's request, for data sources to end its fetches when the client leaves. */
+export function abortSignalOf(context: unknown): AbortSignal | undefined {
+  return deferredDeliveryOf(context)?.signal;
+}

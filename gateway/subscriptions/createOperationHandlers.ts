@@ -2,6 +2,9 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
 import type { GatewayContext } from '../auth/gatewayContext.ts';
+import { hasActiveDefer } from '../defer/activeDefers.ts';
+import type { IncrementalOptions } from '../defer/executeIncrementally.ts';
+import { streamIncrementally } from '../defer/streamIncrementally.ts';
 import { executeSubscription, type SubscriptionRuntime } from './executeSubscription.ts';
 
 /** Per connection or request: who is calling, as the edge verified it. */
@@ -9,7 +12,8 @@ export type StreamContext = GatewayContext;
 
 export interface OperationHandlers {
   subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
-  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+  /** A deferred operation's payloads are a stream (gateway/defer/); anything else one result. */
+  execute(args: ExecutionArgs): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
 }
 
 /**
@@ -25,6 +29,8 @@ export function createOperationHandlers(options: {
   identity: IdentityForwarding;
   /** A stream began; the returned function is called once it ends. */
   onStream?: () => () => void;
+  /** Runs @defer incrementally: one message per payload. Without it, @defer runs inline. */
+  incremental?: IncrementalOptions;
 }): OperationHandlers {
   return {
     subscribe(args) {
@@ -46,6 +52,10 @@ export function createOperationHandlers(options: {
     },
     async execute(args) {
       const userId = (args.contextValue as StreamContext | undefined)?.userId ?? null;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      if (options.incremental && hasActiveDefer(args.document, variables)) {
+        return streamIncrementally(options.incremental, { query: print(args.document), variables, operationName: args.operationName ?? undefined }, userId);
+      }
       const response = await options.apollo.executeOperation(
         { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
         { contextValue: { userId } },

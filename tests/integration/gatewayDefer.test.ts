@@ -1,7 +1,12 @@
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { scrape } from '../support/prometheusText.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
 
 /** One fast site, one middling, one slow: each mall's offers should arrive in this order. */
@@ -19,6 +24,8 @@ let system: TestSystem;
 
 beforeAll(async () => {
   system = await startTestSystem({ DEMO_SITE_DELAYS_MS: Object.entries(SITE_DELAYS).map(([site, ms]) => `${site}=${ms}`).join(',') });
+  // Warm: processes compiled, pools open, the @defer planner built; timings below are then the sites' own.
+  await multipart(SEARCH, { keyword: 'warm up' });
 }, 120_000);
 afterAll(async () => {
   await system?.close();
@@ -69,7 +76,7 @@ describe('@defer through the gateway', () => {
         next: (result) => {
           if (!result.data?.malls) return;
           const malls = result.data.malls;
-          seen.push({ ms: performance.now() - started, malls: malls.length, searched: malls.filter((m) => m.search).map((m) => m.id), complete: result.dataState === 'complete' });
+          seen.push({ ms: performance.now() - started, malls: malls.length, searched: malls.filter((m) => m.search).map((m) => m.id ?? ''), complete: result.dataState === 'complete' });
           if (result.dataState === 'complete') {
             subscription.unsubscribe();
             resolve();
@@ -83,7 +90,7 @@ describe('@defer through the gateway', () => {
     expect(seen[0]).toMatchObject({ malls: 3, searched: [] });
     const order = seen.map((s) => s.searched.length);
     expect(order).toEqual([0, 1, 2, 3]);
-    const arrival = seen.slice(1).map((s, i) => s.searched.find((id) => !seen[i]!.searched.includes(id)));
+    const arrival = seen.slice(1).map((s, i) => s.searched.find((id) => !seen[i]!.searched.includes(id)) ?? null) as (string | null)[];
     expect(arrival).toEqual(['hanbit', 'daehan', 'sejong']);
     // The list and the fastest mall long before the slowest site answers (the first request also builds the @defer planner).
     expect(seen[1]!.ms).toBeLessThan(seen[3]!.ms - (SITE_DELAYS.sejong - SITE_DELAYS.hanbit) / 2);
@@ -120,5 +127,62 @@ describe('@defer through the gateway', () => {
     const merged = first!.data!.malls.map((m) => ({ ...m })) as Record<string, unknown>[];
     for (const item of rest.flatMap((p) => p.incremental ?? [])) Object.assign(merged[item.path[1] as number]!, item.data);
     expect(plain.data!.malls).toEqual(merged);
+  });
+
+  it("carries a mall whose site times out in that mall's own payload (TIMEOUT), the others complete", async () => {
+    await siteFault('sejong', 'hang');
+    try {
+      const { parts } = await multipart(SEARCH, { keyword: 'galaxy' });
+      const malls = parts[0]!.part.data!.malls;
+      const items = parts.slice(1).flatMap((p) => p.part.incremental ?? []);
+      const byMall = Object.fromEntries(items.map((i) => [malls[i.path[1] as number]!.id, i.data!.search!]));
+      expect(byMall.sejong!.error?.code).toBe('TIMEOUT');
+      expect(byMall.hanbit!.offers.length).toBeGreaterThan(0);
+      expect(byMall.daehan!.offers.length).toBeGreaterThan(0);
+      expect(parts.at(-1)!.part.hasNext).toBe(false);
+    } finally {
+      await siteFault('sejong', 'ok');
+    }
+  });
+
+  it('sends the same payloads as graphql-ws next messages and as SSE events', async () => {
+    const ws = createWsClient({ url: system.graphqlUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: true });
+    const sse = createSseClient({ url: system.graphqlUrl });
+    try {
+      for (const client of [ws, sse]) {
+        const messages: Part[] = [];
+        for await (const message of client.iterate({ query: SEARCH, variables: { keyword: 'ipad' } })) messages.push(message as unknown as Part);
+        expect(messages[0]!.data!.malls).toHaveLength(3);
+        expect(messages[0]!.hasNext).toBe(true);
+        const items = messages.slice(1).flatMap((m) => m.incremental ?? []);
+        expect(items.map((i) => messages[0]!.data!.malls[i.path[1] as number]!.id)).toEqual(['hanbit', 'daehan', 'sejong']);
+        expect(items.every((i) => i.label === 'offers' && i.data!.search!.offers.length > 0)).toBe(true);
+        expect(messages.at(-1)!.hasNext).toBe(false);
+      }
+    } finally {
+      await ws.dispose();
+      sse.dispose();
+    }
+  });
+
+  it("ends the gateway's in-flight subgraph fetches when the client disconnects after the first part", async () => {
+    const sejongFetches = async () => (await scrape(`${system.gatewayUrl}/metrics`)).value('gatehouse_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'sejong', outcome: 'timeout' });
+    const before = await sejongFetches();
+    await siteFault('sejong', 'hang');
+    try {
+      const abort = new AbortController();
+      let firstAt = 0;
+      await multipart(SEARCH, { keyword: 'watch' }, { signal: abort.signal, onPart: () => {
+        firstAt = performance.now();
+        abort.abort();
+      } }).catch((error: unknown) => {
+        if ((error as Error).name !== 'AbortError') throw error;
+      });
+      expect(firstAt).toBeGreaterThan(0);
+      // The mall would answer only at its own deadline (2 s); the gateway's fetch to it ends long before.
+      await waitFor('the gateway to end its fetch to sejong', async () => (await sejongFetches()) > before, 1000);
+    } finally {
+      await siteFault('sejong', 'ok');
+    }
   });
 });
