@@ -127,6 +127,7 @@ function changeRequest(req: Request, fields: Record<string, unknown>, actor: Act
   const user = userOf(req);
   return {
     by: actor.kind === 'team' ? `team ${actor.team}${user ? ` (${user})` : ''}` : (user ?? 'admin'),
+    scope: actor.kind === 'team' ? { kind: 'team', team: actor.team, contributes: actor.contributes } : { kind: 'admin' },
     allowBreaking: flag(fields.allowBreaking),
     dryRun: flag(fields.dryRun),
   };
@@ -145,6 +146,8 @@ function reply(res: Response, outcome: ChangeOutcome): void {
       ? `refused: the subgraphs would not compose (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'})`
       : outcome.reason === 'breaking'
         ? 'refused: this would break existing clients; fix it or pass allowBreaking'
-        : outcome.errors[0]!;
+        : outcome.reason === 'ownership'
+          ? `refused: ${outcome.errors[0]!}${outcome.errors.length > 1 ? ` (and ${outcome.errors.length - 1} more)` : ''}`
+          : outcome.errors[0]!;
   res.status(STATUS[outcome.reason]).json({ error, reason: outcome.reason, errors: outcome.errors });
 }

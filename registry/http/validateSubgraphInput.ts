@@ -65,10 +65,16 @@ export const MAX_TOKEN_DAYS = 365;
 export interface TokenRequest {
   team: string;
   subgraphs: string[];
+  contributes: string[];
   expiresInDays: number;
 }
 
-/** `POST /v1/tokens`: `{ team, subgraphs: [names], expiresInDays? }` (default 90 days). */
+const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]{0,99}(\.[_A-Za-z][_0-9A-Za-z]{0,99})?$/;
+
+/**
+ * `POST /v1/tokens`: `{ team, subgraphs: [names], contributes?: [coordinates], expiresInDays? }`
+ * (default 90 days). Without `contributes` the team may publish a mall and nothing else.
+ */
 export function checkTokenRequest(body: Record<string, unknown>): Checked<TokenRequest> {
   const team = body.team;
   if (typeof team !== 'string' || !NAME.test(team)) {
@@ -82,11 +88,15 @@ export function checkTokenRequest(body: Record<string, unknown>): Checked<TokenR
     const checked = checkSubgraphName(typeof name === 'string' ? name : String(name));
     if (!checked.ok || typeof name !== 'string') return { ok: false, error: checked.ok ? 'subgraph names must be strings' : checked.error };
   }
+  const contributes = body.contributes ?? [];
+  if (!Array.isArray(contributes) || contributes.length > 100 || !contributes.every((c) => typeof c === 'string' && COORDINATE.test(c))) {
+    return { ok: false, error: 'contributes must list at most 100 schema coordinates the team may add besides its mall, each "Type" or "Type.field" (e.g. Query.reviews)' };
+  }
   const days = body.expiresInDays ?? 90;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
     return { ok: false, error: `expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}` };
   }
-  return { ok: true, value: { team, subgraphs: [...new Set(subgraphs as string[])], expiresInDays: days } };
+  return { ok: true, value: { team, subgraphs: [...new Set(subgraphs as string[])], contributes: [...new Set(contributes as string[])], expiresInDays: days } };
 }
 
 /** A team token's id as `gatehouse token issue` printed it. */
