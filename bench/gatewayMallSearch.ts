@@ -11,8 +11,8 @@ import { composeSupergraph } from '../composition/composeSupergraph.ts';
 import { mallTypeName } from '../composition/mallNaming.ts';
 import { readSupergraphConfig } from '../composition/readSupergraphConfig.ts';
 import { startBenchSystem, type BenchSystem } from './support/benchSystem.ts';
-import { compareGateways, summaryRow, type Entrant, type EntrantSummary } from './support/compareGateways.ts';
-import { median, table } from './support/measure.ts';
+import { compareGateways, pairedRatio, summaryRow, type Entrant, type EntrantSummary } from './support/compareGateways.ts';
+import { table } from './support/measure.ts';
 import { startContenders, type ContenderSpec } from './support/startContender.ts';
 
 const KEYWORD = 'airpods';
@@ -213,9 +213,4 @@ async function mallSearches(mallUrls: string[]): Promise<number> {
     }),
   );
   return counts.reduce((a, b) => a + b, 0);
-}
-
-/** Median over rounds of a's requests/s divided by b's in the same round. */
-function pairedRatio(a: EntrantSummary, b: EntrantSummary): number {
-  return median(a.roundsRps.map((rps, i) => rps / b.roundsRps[i]!));
 }

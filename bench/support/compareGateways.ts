@@ -7,7 +7,6 @@
  * gateway process and of the subgraph processes behind it (less sensitive to
  * a busy machine than throughput), subgraph calls and resident memory.
  */
-import { median } from './measure.ts';
 import { processUsage } from './processUsage.ts';
 import { firstDifference, runLoad, type LoadResult } from './runLoad.ts';
 import type { Contender } from './startContender.ts';
@@ -79,8 +78,9 @@ export async function compareGateways(options: ComparisonOptions): Promise<Entra
   }
   log(`answers: ${[...bodies].map(([name, body]) => `${name} ${body.length} bytes${body === expected ? '' : ' (DIFFERENT)'}`).join(', ')}`);
 
-  for (const { contender } of entrants) {
+  for (const { contender, subgraphCalls } of entrants) {
     await runLoad({ url: contender.url, body: options.body, connections: options.connections, seconds: options.warmupSeconds, expectBody: expected });
+    if (subgraphCalls) await settledCalls(subgraphCalls);
   }
   const rounds = new Map<string, RoundFigures[]>(entrants.map((e) => [e.contender.name, []]));
   for (let round = 0; round < options.rounds; round++) {
@@ -106,8 +106,11 @@ async function measureRound(entrant: Entrant, options: ComparisonOptions, expect
   const callsBefore = entrant.subgraphCalls ? await entrant.subgraphCalls() : null;
   const before = cpu();
   const load = await runLoad({ url: entrant.contender.url, body: options.body, connections: options.connections, seconds: options.roundSeconds, expectBody: expected });
+  // Requests still in flight when the round ended go on making subgraph calls:
+  // wait until they are done, so their calls and CPU are counted (per request
+  // sent) and the next round starts on a quiet machine.
+  const callsAfter = entrant.subgraphCalls ? await settledCalls(entrant.subgraphCalls) : null;
   const after = cpu();
-  const callsAfter = entrant.subgraphCalls ? await entrant.subgraphCalls() : null;
   const memory = processUsage(entrant.contender.pid);
   return {
     load,
@@ -119,9 +122,22 @@ async function measureRound(entrant: Entrant, options: ComparisonOptions, expect
   };
 }
 
+/** The call count once it has stopped changing for half a second (at most 15 s). */
+async function settledCalls(count: () => Promise<number>): Promise<number> {
+  const until = Date.now() + 15_000;
+  let last = await count();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await count();
+    if (now === last || Date.now() > until) return now;
+    last = now;
+  }
+}
+
 function summarise(name: string, rounds: RoundFigures[], reference: RoundFigures[], difference: string | null): EntrantSummary {
-  const responses = sum(rounds.map((r) => r.load.responses));
-  const perResponse = (total: number) => (responses > 0 ? total / responses : NaN);
+  // Every request sent is served to the end, also those the client stopped waiting for.
+  const served = sum(rounds.map((r) => r.load.sent));
+  const perResponse = (total: number) => (served > 0 ? total / served : NaN);
   const calls = rounds.every((r) => r.calls !== null) ? sum(rounds.map((r) => r.calls!)) : null;
   return {
     name,
@@ -151,6 +167,18 @@ function describeMismatch(expected: string, actual: string): string {
     // not JSON: show where it differs
   }
   return firstDifference(expected, actual);
+}
+
+/** Median over rounds of a's requests/s divided by b's in the same round. */
+export function pairedRatio(a: Pick<EntrantSummary, 'roundsRps'>, b: Pick<EntrantSummary, 'roundsRps'>): number {
+  return median(a.roundsRps.map((rps, i) => rps / b.roundsRps[i]!));
+}
+
+/** The middle value; for an even count, the mean of the middle two (two rounds give their mean). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function post(url: string, body: string): Promise<string> {

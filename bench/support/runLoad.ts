@@ -18,6 +18,8 @@ export interface LoadResult {
   /** Responses per second, all statuses. */
   rps: number;
   responses: number;
+  /** Requests sent: the responses plus those still in flight when the round ended. */
+  sent: number;
   p50: number;
   p99: number;
   /** Responses whose body differs from the expected one. */
@@ -55,6 +57,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return {
     rps: result.requests.total / result.duration,
     responses: result.requests.total,
+    // Not in autocannon's type definitions, but in its result since version 7.
+    sent: (result.requests as { sent?: number }).sent ?? result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     mismatches: result.mismatches,

@@ -131,6 +131,29 @@ describe('gateways side by side', () => {
   });
 });
 
+describe('subgraph calls per response', () => {
+  it('counts the requests still in flight when a round ends, so one call per request reads as 1.00', async () => {
+    let calls = 0;
+    // A gateway that makes one subgraph call per request at once, then answers 300 ms later.
+    const url = await serve((_req, res) => {
+      calls += 1;
+      setTimeout(() => res.end('{"data":{}}'), 300);
+    });
+    const contender = { name: 'slow', url, pid: process.pid, stop: async () => undefined };
+    const [summary] = await compareGateways({
+      entrants: [{ contender, backendPids: [], subgraphCalls: async () => calls }],
+      reference: 'slow',
+      body: '{}',
+      connections: 4,
+      warmupSeconds: 1,
+      rounds: 1,
+      roundSeconds: 1,
+      log: () => undefined,
+    });
+    expect(summary!.subgraphCallsPerResponse).toBe(1);
+  });
+});
+
 describe('the baseline checkout', () => {
   it('exports a commit with this tree’s node_modules linked in, and removes it on close', () => {
     const baseline = checkoutBaseline('HEAD');
