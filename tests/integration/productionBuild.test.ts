@@ -39,7 +39,7 @@ describe('npm run build', () => {
     // Plain node: no tsx loader, so only compiled JavaScript can run.
     gateway = spawn(process.execPath, [join(out, 'gateway/main.js')], {
       cwd: out,
-      env: { ...process.env, GATEHOUSE_PROFILE: 'production', JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, PORT: String(port), HOST: '127.0.0.1', SUPERGRAPH_PATH: join(out, 'schema/supergraph.graphql'), GATEHOUSE_REGISTRY_URL: '' },
+      env: { ...process.env, GATEHOUSE_PROFILE: 'production', JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, PORT: String(port), HOST: '127.0.0.1', SUPERGRAPH_PATH: join(out, 'schema/supergraph.graphql'), GATEHOUSE_REGISTRY_URL: '', GATEWAY_FREEFORM_CLIENTS: 'smoke-test' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
@@ -52,7 +52,8 @@ describe('npm run build', () => {
       },
       60_000,
     );
-    const answer = await postGraphQL<{ __typename: string }>(`${url}/graphql`, '{ __typename }');
+    // Production runs published operations only; this client is let through with free-form text.
+    const answer = await postGraphQL<{ __typename: string }>(`${url}/graphql`, '{ __typename }', undefined, { 'apollographql-client-name': 'smoke-test' });
     expect(answer).toEqual({ status: 200, data: { __typename: 'Query' } });
   }, 120_000);
 });
