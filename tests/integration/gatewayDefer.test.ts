@@ -62,6 +62,12 @@ async function multipart(query: string, variables: Record<string, unknown>, init
   return { status: response.status, contentType: response.headers.get('content-type'), parts, body };
 }
 
+/** Every fetch the gateway has made to any subgraph, from its metrics. */
+async function subgraphFetches(): Promise<number> {
+  const { text } = await scrape(`${system.gatewayUrl}/metrics`);
+  return text.split('\n').filter((line) => line.startsWith('gatehouse_gateway_subgraph_fetch_duration_seconds_count')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
 async function siteFault(site: string, mode: string) {
   await fetch(`${system.demoSitesUrl}/__faults`, { method: 'POST', body: JSON.stringify({ site, mode }) });
 }
@@ -185,5 +191,43 @@ describe('@defer through the gateway', () => {
     } finally {
       await siteFault('sejong', 'ok');
     }
+  });
+  it('refuses a deferred request over an operation limit as it refuses a normal one (400, the limit\'s code), before any subgraph is called', async () => {
+    // Eleven aliases, one over the default GATEWAY_MAX_ALIASES of 10.
+    const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: id`).join(' ');
+    const query = `query Search($keyword: String!) { malls { ${aliases} ... @defer { search(keyword: $keyword, first: 5) { offers { title } } } } }`;
+    const fetches = await subgraphFetches();
+    const deferred = await fetch(system.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT_DEFER }, body: JSON.stringify({ query, variables: { keyword: 'limits' } }) });
+    const plain = await postGraphQL(system.graphqlUrl, query, { keyword: 'limits' });
+    expect(deferred.status).toBe(400);
+    expect(deferred.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    const body = (await deferred.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions.code).toBe('ALIAS_LIMIT_EXCEEDED');
+    expect(body.errors[0]!.message).toMatch(/11 aliases, over the limit of 10/);
+    expect(plain.status).toBe(400);
+    expect(plain.errors).toEqual(body.errors);
+    expect(await subgraphFetches()).toBe(fetches);
+  });
+
+  // Last: it stops a mall subgraph for good.
+  it("carries a stopped mall subgraph's error in that mall's own payload at its path, the others complete", async () => {
+    await system.stopService('daehan');
+    const { parts } = await multipart(SEARCH, { keyword: 'buds' });
+    const malls = parts[0]!.part.data!.malls;
+    const daehanAt = malls.findIndex((m) => m.id === 'daehan');
+    expect(daehanAt).toBeGreaterThanOrEqual(0);
+    const items = parts.slice(1).flatMap((p) => p.part.incremental ?? []);
+    expect(items).toHaveLength(3);
+    const daehan = items.find((i) => i.path[1] === daehanAt)!;
+    expect(daehan.path).toEqual(['malls', daehanAt]);
+    expect(daehan.data?.search ?? null).toBeNull();
+    expect(daehan.errors?.[0]?.message).toMatch(/subgraph "daehan" failed/);
+    expect(daehan.errors?.[0]?.path?.slice(0, 2)).toEqual(['malls', daehanAt]);
+    const others = items.filter((i) => i !== daehan);
+    expect(others.every((i) => !i.errors && i.data!.search!.offers.length > 0)).toBe(true);
+    expect(parts[0]!.part.errors).toBeUndefined();
+    expect(parts.at(-1)!.part.hasNext).toBe(false);
   });
 });
