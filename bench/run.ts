@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../lib/log.ts';
 import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
 import { benchApprovals } from './approvals.ts';
+import { benchDefer } from './defer.ts';
 import { benchGateway } from './gateway.ts';
 import { benchPublishUnderLoad } from './publishUnderLoad.ts';
 import { benchRegistryReload } from './registryReload.ts';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, (mongoUri: string) => Promise<void>> = {
   reload: benchRegistryReload,
   gateway: benchGateway,
   publish: benchPublishUnderLoad,
+  defer: benchDefer,
 };
 
 const log = createLogger('bench');

@@ -26,6 +26,10 @@ export async function startBenchSystem(options: {
   mongoUri: string;
   mallCount: number;
   siteDelayMs: number;
+  /** Each mall's own site delay (mall i crawls a site server answering after the i-th), instead of `siteDelayMs`. */
+  siteDelaysMs?: number[];
+  /** Extra environment for every service (a longer mall deadline, say). */
+  serviceEnv?: Record<string, string>;
   workDir: string;
   dbPrefix: string;
   /** Processes the malls are spread over. */
@@ -39,7 +43,7 @@ export async function startBenchSystem(options: {
   const entry = (path: string) => (options.root ? resolve(options.root, path) : path);
   mkdirSync(join(workDir, 'schemas'), { recursive: true });
   const logs = { logDir: workDir };
-  const env = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix };
+  const env = { ...options.serviceEnv, MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix };
   const services: ServiceProcess[] = [];
   const subgraphPids: number[] = [];
   const start = async (...args: Parameters<typeof spawnService>) => services.push(await spawnService(...args));
@@ -52,6 +56,11 @@ export async function startBenchSystem(options: {
     const gatewayPort = await freePort();
     const mallBase = 20_000 + Math.floor(Math.random() * 20_000);
     await start({ name: 'demo-sites', entry: entry('demo/sites/main.ts'), env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
+    // Per-mall delays: one more process holding a site server per mall (bench/support/delayedSites.ts).
+    const sitePorts = options.siteDelaysMs ? await Promise.all(options.siteDelaysMs.map(() => freePort())) : [];
+    if (options.siteDelaysMs) {
+      await start({ name: 'delayed-sites', entry: entry('bench/support/delayedSites.ts'), env: { ...env, SITE_PORTS: sitePorts.join(','), SITE_DELAYS_MS: options.siteDelaysMs.join(',') }, readyUrl: `http://127.0.0.1:${sitePorts.at(-1)}/__stats` }, { logs });
+    }
     // The catalog service seeds nothing itself (a baseline checkout's may; seeding an already filled one is a no-op).
     await seedDemoCatalog(options.mongoUri, prefixedDatabaseName(options.dbPrefix, 'catalog'));
     await start({ name: 'catalog', entry: entry('subgraphs/catalog/main.ts'), env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
@@ -69,7 +78,7 @@ export async function startBenchSystem(options: {
           {
             name: `mall-fleet-${f}`,
             entry: entry('bench/support/mallFleet.ts'),
-            env: { ...env, MALL_OFFSET: `${offset}`, MALL_COUNT: `${count}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}` },
+            env: { ...env, MALL_OFFSET: `${offset}`, MALL_COUNT: `${count}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}`, MALL_SITE_URLS: sitePorts.map((p) => `http://127.0.0.1:${p}`).join(',') },
             readyUrl: `http://127.0.0.1:${mallBase + offset + count - 1}/healthz`,
           },
           { logs, readyTimeoutMs: 120_000 },

@@ -2,7 +2,8 @@
  * Many mall subgraphs in one process, for benchmarks: `MALL_COUNT` malls
  * starting at index `MALL_OFFSET` (ids `m<i+1>`, ports `MALL_BASE_PORT + i`),
  * each a full mall (own cache database, limiter, coalescing) crawling the
- * demo sites in turn.
+ * demo sites in turn (mall i at the i-th of `MALL_SITE_URLS` when given, each
+ * its own demo-site server).
  */
 import { envInt, envString } from '../../lib/env.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -21,10 +22,11 @@ runMain(log, async () => {
   const offset = envInt('MALL_OFFSET', 0);
   const basePort = envInt('MALL_BASE_PORT', 5000);
   const demoSites = envString('DEMO_SITES_URL', 'http://127.0.0.1:4100');
+  const siteBases = envString('MALL_SITE_URLS', '').split(',').filter(Boolean);
   const malls = await Promise.all(
     Array.from({ length: count }, (_, i) => offset + i).map(async (index) => {
       const template = DEMO_MALLS[index % DEMO_MALLS.length]!;
-      const siteUrl = demoSiteUrl(demoSites, template.id);
+      const siteUrl = demoSiteUrl(siteBases[index] ?? demoSites, template.id);
       const config = { ...mallConfigFromEnv(siteUrl), port: basePort + index };
       const site = { ...template.createSite(siteUrl), id: fleetMallId(index), name: `Mall ${index + 1}` };
       return startMall(site, config, log);
