@@ -25,10 +25,10 @@ export async function executeOnVersion(version: SupergraphVersion, requestContex
   if (deferred) return executeWithDefer(version, requestContext, deferred);
   let plan;
   try {
-    plan = withSpanSync('gateway.plan', {}, () => version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`));
+    plan = withSpanSync('graphql.plan', {}, () => version.plan(document, operationName, `${queryHash}\n${operationName ?? ''}`));
   } catch (error) {
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError(`could not plan the operation: ${(error as Error).message}`)] };
   }
   const planned = plan;
-  return withSpan('gateway.execute', {}, () => executeQueryPlan(planned, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema));
+  return withSpan('graphql.execute', {}, () => executeQueryPlan(planned, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema));
 }

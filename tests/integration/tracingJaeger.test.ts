@@ -54,6 +54,9 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
       OTEL_BSP_SCHEDULE_DELAY: '200',
       AMQP_URL,
       APPROVAL_BROKER_PREFIX: brokerPrefix,
+      // Cold crawls on a busy machine: this test is about the trace, not latency, so no mall may time out.
+      MALL_DEADLINE_MS: '15000',
+      GATEWAY_SUBGRAPH_DEADLINE_MS: '20000',
     });
   }, 900_000);
   afterAll(async () => {
@@ -76,7 +79,7 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
     );
     expect(status).toBe(200);
     expect(errors).toBeUndefined();
-    expect(data!.malls.every((mall) => mall.search.offers.length > 0)).toBe(true);
+    expect(data!.malls.filter((mall) => mall.search.offers.length === 0), 'malls without offers').toEqual([]);
 
     const wanted = ['gateway', 'catalog', ...MALLS.map((id) => `mall-${id}`)];
     const trace = await waitFor(`one trace in Jaeger holding ${wanted.join(', ')}`, async () => {
@@ -91,19 +94,21 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
     const [request] = t.find('gateway', 'POST /graphql');
     expect(request).toBeDefined();
     expect(t.parentId(request!)).toBe(client.spanId);
-    for (const phase of ['graphql.parse', 'graphql.validate', 'gateway.plan', 'gateway.execute']) {
+    for (const phase of ['graphql.parse', 'graphql.validate', 'graphql.plan', 'graphql.execute']) {
       const [span] = t.find('gateway', phase);
       expect(span, phase).toBeDefined();
       expect(t.parent(span!)?.spanID, `${phase}'s parent`).toBe(request!.spanID);
     }
-    const [execute] = t.find('gateway', 'gateway.execute');
+    // Apollo's own executor spans (gateway.execute, gateway.fetch) sit between ours.
+    const [execute] = t.find('gateway', 'graphql.execute');
     const [directory] = t.find('gateway', 'subgraph directory');
-    expect(t.parent(directory!)?.spanID).toBe(execute!.spanID);
+    expect(t.ancestors(directory!).map((s) => s.spanID)).toContain(execute!.spanID);
 
     for (const id of MALLS) {
       // Gateway fetch → the mall's server span → its search → page → crawl → site fetch → attempt.
       const [fetchSpan] = t.find('gateway', `subgraph ${id}`);
       expect(fetchSpan, `the gateway's fetch of ${id}`).toBeDefined();
+      expect(t.ancestors(fetchSpan!).map((s) => s.spanID)).toContain(execute!.spanID);
       expect(t.tag(fetchSpan!, 'gatehouse.subgraph.outcome')).toBe('ok');
       expect(t.tag(fetchSpan!, 'gatehouse.subgraph.deadline_ms')).toBeGreaterThan(0);
       const [served] = t.find(`mall-${id}`, `POST ${id} /graphql`);
