@@ -5,6 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from '../support/waitFor.ts';
 import { freePort } from '../../lib/http/freePort.ts';
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { startOwners, startTicker, writeTickerOwnersConfig, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
@@ -86,8 +87,17 @@ describe('federated subscriptions at the gateway', () => {
 
   it('multiplexes many clients over one upstream socket', async () => {
     const clients = Array.from({ length: 25 }, () => wsClient());
-    const runs = clients.map((c) => collect(c.iterate({ query: 'subscription { ticks(count: 5, intervalMs: 100) { n } }' })));
-    await new Promise((r) => setTimeout(r, 250));
+    const started = new Set<number>();
+    const runs = clients.map(async (c, i) => {
+      const events: unknown[] = [];
+      for await (const event of c.iterate({ query: 'subscription { ticks(count: 5, intervalMs: 100) { n } }' })) {
+        started.add(i);
+        events.push(event);
+      }
+      return events;
+    });
+    // Every client has its stream running: all of them are upstream now, over one socket.
+    await waitFor('every client to receive its first tick', () => started.size === clients.length);
     expect(ticker.sockets()).toBe(1);
     const results = await Promise.all(runs);
     expect(results.every((events) => events.length === 5)).toBe(true);

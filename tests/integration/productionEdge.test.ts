@@ -9,6 +9,8 @@ import { spawnService, type ServiceProcess } from '../../system/spawnService.ts'
 import { testMongoUri } from '../support/testDatabase.ts';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
+/** Production runs published operations only, except for clients allowed free-form text. */
+const FREEFORM = { 'apollographql-client-name': 'ops-console' };
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -27,7 +29,7 @@ describe('a production deployment', () => {
     logDir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
     const keys = await generateAssertionKeys();
     const production = { GATEHOUSE_PROFILE: 'production', GATEHOUSE_INTROSPECTION: '', NODE_ENV: '' };
-    const gatewayEnv = { ...production, JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, SUPERGRAPH_PATH: 'schema/supergraph.graphql', GATEHOUSE_REGISTRY_URL: '' };
+    const gatewayEnv = { ...production, JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, SUPERGRAPH_PATH: 'schema/supergraph.graphql', GATEHOUSE_REGISTRY_URL: '', GATEWAY_FREEFORM_CLIENTS: 'ops-console' };
     const [gatewayPort, openPort, catalogPort] = [await freePort(), await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${gatewayPort}`;
     openGateway = `http://127.0.0.1:${openPort}`;
@@ -50,14 +52,15 @@ describe('a production deployment', () => {
   });
 
   it('refuses introspection at the gateway', async () => {
-    const { status, text } = await post(`${gateway}/graphql`, JSON.stringify({ query: INTROSPECTION }));
+    // A client allowed free-form text, so what refuses it is the introspection rule, not trusted documents.
+    const { status, text } = await post(`${gateway}/graphql`, JSON.stringify({ query: INTROSPECTION }), FREEFORM);
     expect(status).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ errors: [{ message: expect.stringContaining('introspection is not allowed'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
     expect(text).not.toContain('"queryType"');
   });
 
   it('answers introspection when GATEHOUSE_INTROSPECTION=true', async () => {
-    const { status, text } = await post(`${openGateway}/graphql`, JSON.stringify({ query: INTROSPECTION }));
+    const { status, text } = await post(`${openGateway}/graphql`, JSON.stringify({ query: INTROSPECTION }), FREEFORM);
     expect(status).toBe(200);
     expect(JSON.parse(text)).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
