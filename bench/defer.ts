@@ -18,7 +18,8 @@ const SITE_DELAYS = Array.from({ length: MALLS }, (_, i) => Math.round(FASTEST_M
 const COLD_ROUNDS = Number(process.env.BENCH_DEFER_ROUNDS ?? 6);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
 const WARM_ROUNDS = 2;
-const WARM_CONCURRENCY = 16;
+/** One client shares no fetch in flight with another; sixteen on one keyword do (plain searches only: deferred fetches are never shared). */
+const WARM_CONCURRENCY = [1, 16];
 const WARM_KEYWORD = 'airpods';
 const LINES = ['iphone', 'ipad', 'galaxy', 'gram', 'oled', 'vacuum', 'switch', 'buds', 'wh', 'airpods'];
 const VARIANTS = ['pro', 'max', 'plus', 'mini', 'ultra', 'air', 'lite', 'neo'];
@@ -37,7 +38,7 @@ interface Payload {
   hasNext?: boolean;
 }
 /** Milliseconds from sending to the first payload, the first mall's offers, the last; how many malls answered with offers. */
-interface Timing { first: number; firstMall: number; lastMall: number; answered: number }
+interface Timing { first: number; firstMall: number; lastMall: number; answered: number; order?: string[]; problems: string[] }
 
 /** Splits a multipart/mixed body as it streams: each part counts when the boundary after it arrives, as Apollo Client reads it. */
 async function readParts(body: ReadableStream<Uint8Array>, onPart: (payload: Payload) => void): Promise<void> {
@@ -52,6 +53,12 @@ async function readParts(body: ReadableStream<Uint8Array>, onPart: (payload: Pay
       if (json !== -1 && part.includes('{')) onPart(JSON.parse(part.slice(json + 4)) as Payload);
     }
   }
+}
+
+/** What kept malls from answering: each mall's error code, each payload error's first words. */
+function problemsOf(malls: Array<MallSearch | null | undefined>, errors: unknown[]): string[] {
+  const codes = malls.flatMap((search) => (search?.error ? [search.error.code] : search && search.offers.length === 0 ? ['no offers'] : []));
+  return [...codes, ...errors.map((e) => String((e as { message?: unknown }).message ?? e).slice(0, 80))];
 }
 
 function answeredMalls(malls: Array<MallSearch | null | undefined>): number {
@@ -69,23 +76,34 @@ async function search(url: string, mode: Mode, keyword: string): Promise<Timing>
   if (mode === 'plain') {
     const payload = (await response.json()) as Payload;
     const ms = performance.now() - started;
-    return { first: ms, firstMall: ms, lastMall: ms, answered: answeredMalls(payload.data?.malls.map((m) => m.search) ?? []) };
+    const searches = payload.data?.malls.map((m) => m.search) ?? [];
+    return { first: ms, firstMall: ms, lastMall: ms, answered: answeredMalls(searches), problems: problemsOf(searches, payload.errors ?? []) };
   }
   const arrivals: number[] = [];
   const searches: Array<MallSearch | null> = [];
+  const order: string[] = [];
+  const errors: unknown[] = [];
+  let ids: string[] = [];
   await readParts(response.body, (payload) => {
-    arrivals.push(performance.now() - started);
-    for (const item of payload.incremental ?? []) searches.push(item.data?.search ?? null);
+    const ms = performance.now() - started;
+    arrivals.push(ms);
+    ids = payload.data?.malls.map((m) => m.id) ?? ids;
+    errors.push(...(payload.errors ?? []));
+    for (const item of payload.incremental ?? []) {
+      searches.push(item.data?.search ?? null);
+      errors.push(...(item.errors ?? []));
+      order.push(`${ids[item.path[1] as number] ?? '?'}@${ms.toFixed(0)}`);
+    }
   });
   if (arrivals.length < 2) throw new Error(`the deferred search "${keyword}" sent ${arrivals.length} part(s), not the list and each mall's offers; check the gateway's @defer support`);
-  return { first: arrivals[0]!, firstMall: arrivals[1]!, lastMall: arrivals.at(-1)!, answered: answeredMalls(searches) };
+  return { first: arrivals[0]!, firstMall: arrivals[1]!, lastMall: arrivals.at(-1)!, answered: answeredMalls(searches), order, problems: problemsOf(searches, errors) };
 }
 
-async function closedLoop(url: string, mode: Mode, seconds: number): Promise<{ rps: number; latencies: number[] }> {
+async function closedLoop(url: string, mode: Mode, clients: number, seconds: number): Promise<{ rps: number; latencies: number[] }> {
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: WARM_CONCURRENCY }, async () => {
+    Array.from({ length: clients }, async () => {
       while (performance.now() < until) latencies.push((await search(url, mode, WARM_KEYWORD)).lastMall);
     }),
   );
@@ -118,12 +136,17 @@ export async function benchDefer(mongoUri: string): Promise<void> {
       const order: Mode[] = round % 2 === 0 ? ['deferred', 'plain'] : ['plain', 'deferred'];
       for (const mode of order) cold[mode].push(await search(system.graphqlUrl, mode, keywords[cold.deferred.length + cold.plain.length]!));
     }
-    const warm: Record<Mode, { rps: number[]; latencies: number[] }> = { deferred: { rps: [], latencies: [] }, plain: { rps: [], latencies: [] } };
+    type Warm = { rps: number[]; latencies: number[] };
+    const warm = new Map<string, Warm>();
     for (let round = 0; round < WARM_ROUNDS; round++) {
-      for (const mode of (round % 2 === 0 ? ['deferred', 'plain'] : ['plain', 'deferred']) as Mode[]) {
-        const result = await closedLoop(system.graphqlUrl, mode, WARM_SECONDS);
-        warm[mode].rps.push(result.rps);
-        warm[mode].latencies.push(...result.latencies);
+      for (const clients of WARM_CONCURRENCY) {
+        for (const mode of (round % 2 === 0 ? ['deferred', 'plain'] : ['plain', 'deferred']) as Mode[]) {
+          const result = await closedLoop(system.graphqlUrl, mode, clients, WARM_SECONDS);
+          const entry = warm.get(`${mode}${clients}`) ?? { rps: [], latencies: [] };
+          entry.rps.push(result.rps);
+          entry.latencies.push(...result.latencies);
+          warm.set(`${mode}${clients}`, entry);
+        }
       }
     }
     const rows = (['deferred', 'plain'] as Mode[]).map((mode) => {
@@ -134,13 +157,26 @@ export async function benchDefer(mongoUri: string): Promise<void> {
         'first mall offers ms': median(runs.map((t) => t.firstMall)).toFixed(0),
         'last mall offers ms': median(runs.map((t) => t.lastMall)).toFixed(0),
         'malls with offers': `${median(runs.map((t) => t.answered))}/${MALLS}`,
-        'warm req/s': median(warm[mode].rps).toFixed(0),
-        'warm p50 ms': percentile(warm[mode].latencies, 50).toFixed(1),
-        'warm p99 ms': percentile(warm[mode].latencies, 99).toFixed(1),
+        ...Object.fromEntries(
+          WARM_CONCURRENCY.flatMap((clients) => {
+            const w = warm.get(`${mode}${clients}`)!;
+            return [
+              [`warm ${clients}c req/s`, median(w.rps).toFixed(0)],
+              [`${clients}c p50 ms`, percentile(w.latencies, 50).toFixed(1)],
+              [`${clients}c p99 ms`, percentile(w.latencies, 99).toFixed(1)],
+            ];
+          }),
+        ),
       };
     });
-    console.log(`\n@defer (sites after ${SITE_DELAYS.join(', ')} ms; cold: medians of ${COLD_ROUNDS} searches each, a fresh keyword every search, alternating; warm: ${WARM_CONCURRENCY} clients for ${WARM_SECONDS} s, ${WARM_ROUNDS} rounds each, alternating, one cached keyword, latency to the last part; load average at the end ${load()})\n`);
+    console.log(`\n@defer (sites after ${SITE_DELAYS.join(', ')} ms; cold: medians of ${COLD_ROUNDS} searches each, a fresh keyword every search, alternating; warm: ${WARM_CONCURRENCY.join(' and ')} clients (c) for ${WARM_SECONDS} s, ${WARM_ROUNDS} rounds each, alternating, one cached keyword, latency to the last part; load average at the end ${load()})\n`);
     console.log(table(rows));
+    // Which mall came when, per deferred search: the order should follow the site delays.
+    for (const timing of cold.deferred) console.log(`  deferred: ${timing.order?.join(' ')}`);
+    for (const mode of ['deferred', 'plain'] as Mode[]) {
+      const problems = cold[mode].flatMap((t) => t.problems);
+      if (problems.length > 0) console.log(`  ${mode}, malls without offers: ${[...new Set(problems)].map((p) => `${p} ×${problems.filter((q) => q === p).length}`).join('; ')}`);
+    }
   } finally {
     await system.close();
     rmSync(workDir, { recursive: true, force: true });
