@@ -47,7 +47,11 @@ export function createRateLimits(settings: RateLimitSettings, log: Logger): Rate
     log.warn(`cannot reach Redis at ${where} (${reason}); limiting this replica alone until it is back`);
     state = 'alone';
   };
-  redis?.on('ready', shared);
+  // Back: draw on the shared budget from the next request, not after the backoff of the last failure.
+  redis?.on('ready', () => {
+    skipRedisUntil = 0;
+    shared();
+  });
   // ioredis reconnects by itself; every failed attempt is an 'error' event, of which one line is logged.
   redis?.on('error', (error: unknown) => alone(errorMessage(error)));
   redis?.on('close', () => state === 'shared' && alone('connection closed'));
