@@ -40,8 +40,15 @@ function resultText(page: Page): Promise<string> {
 
 /** Runs one named operation of the document: with several, GraphiQL's run button asks which. */
 async function run(page: Page, operation: string): Promise<void> {
-  await page.locator('.graphiql-execute-button').click();
-  await page.getByRole('menuitem', { name: operation }).click();
+  // Until the editor has read the document's operations, the button offers no menu: ask again.
+  await waitFor(`the run button to offer ${operation}`, async () => {
+    await page.locator('.graphiql-execute-button').click();
+    const item = page.getByRole('menuitem', { name: operation });
+    const offered = await item.waitFor({ timeout: 2000 }).then(() => true, () => false);
+    if (!offered) return page.keyboard.press('Escape').then(() => false);
+    await item.click();
+    return true;
+  }, 60_000);
 }
 
 async function openIde(): Promise<{ page: Page; foreign: string[] }> {
