@@ -1,5 +1,9 @@
 import { DEV_ADMIN_TOKEN } from '../../registry/http/changeRights.ts';
 import type { SdlSubgraph } from './sdlSubgraph.ts';
+import { waitFor } from './waitFor.ts';
+
+/** A publish of the largest subgraph composes for tens of seconds on a crowded machine. */
+const PUBLISH_TIMEOUT_MS = 90_000;
 
 export const WARM_SEARCH = '{ malls { id search(keyword: "airpods", first: 1) { cached } } }';
 
@@ -37,7 +41,7 @@ export async function measurePublishUnderLoad(options: {
   cycles: number;
 }): Promise<PublishUnderLoad> {
   const { gatewayUrl, registryUrl } = options;
-  await until(async () => (await search(gatewayUrl)) === 'ok', 'a first search');
+  await waitFor('a first search', async () => (await search(gatewayUrl)) === 'ok', PUBLISH_TIMEOUT_MS);
   const phases = { idle: emptyLatencies(), publishing: emptyLatencies() };
   let phase: keyof typeof phases | null = null;
   let running = true;
@@ -70,10 +74,10 @@ export async function measurePublishUnderLoad(options: {
       await timed('publishing', async () => {
         const publishAt = performance.now();
         await registryCall(registryUrl, 'PUT', { routingUrl: options.subgraph.url, sdl: options.sdl });
-        await until(async () => (await servedSubgraphs(gatewayUrl)).includes('largest'), 'the gateway to serve the published subgraph');
+        await waitFor('the gateway to serve the published subgraph', async () => (await servedSubgraphs(gatewayUrl)).includes('largest'), PUBLISH_TIMEOUT_MS);
         toServed.push(performance.now() - publishAt);
         await registryCall(registryUrl, 'DELETE');
-        await until(async () => !(await servedSubgraphs(gatewayUrl)).includes('largest'), 'the gateway to drop it');
+        await waitFor('the gateway to drop it', async () => !(await servedSubgraphs(gatewayUrl)).includes('largest'), PUBLISH_TIMEOUT_MS);
       });
     }
   } finally {
@@ -123,14 +127,6 @@ function healthzWatch(registryUrl: string): { stop(): Promise<number> } {
 async function servedSubgraphs(gatewayUrl: string): Promise<string[]> {
   const ready = (await (await fetch(`${gatewayUrl}/readyz`)).json()) as { supergraph?: { subgraphs?: string[] } };
   return ready.supergraph?.subgraphs ?? [];
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 async function registryCall(registryUrl: string, method: 'PUT' | 'DELETE', body?: unknown): Promise<void> {
