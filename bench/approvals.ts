@@ -59,7 +59,12 @@ async function ingestOverHttp(eventsUrl: string): Promise<Record<string, string 
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  return { path: `HTTP, ${SENDERS} senders × ${BATCH_SIZE}-event batches`, 'events/s': (sent / seconds).toFixed(0), 'batch p50 ms': percentile(latencies, 50).toFixed(0), 'batch p99 ms': percentile(latencies, 99).toFixed(0) };
+  return {
+    path: `HTTP, ${SENDERS} senders × ${BATCH_SIZE}-event batches`,
+    'events/s': (sent / seconds).toFixed(0),
+    'batch p50 ms': percentile(latencies, 50).toFixed(0),
+    'batch p99 ms': percentile(latencies, 99).toFixed(0),
+  };
 }
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -81,32 +86,43 @@ async function ingestOverBroker(prefix: string, approvalUrl: string): Promise<Re
     let events = 0;
     // Producers publish side by side (32 confirms outstanding), as several business systems would.
     let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < sentinels.length) {
-        const n = next++;
-        const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
-        const batch = Array.from({ length: BATCH_SIZE - 1 }, () => makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)));
-        batch.push(makeEvent(system, sentinels[n]!, 1));
-        await publishEvents(channel, system, batch, secretOf(system), { names });
-        events += batch.length;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < sentinels.length) {
+          const n = next++;
+          const system = DEMO_SYSTEMS[n % DEMO_SYSTEMS.length]!.id;
+          const batch = Array.from({ length: BATCH_SIZE - 1 }, () =>
+            makeEvent(system, `u-${Math.floor(Math.random() * 50_000)}`, Math.floor(Math.random() * 10)),
+          );
+          batch.push(makeEvent(system, sentinels[n]!, 1));
+          await publishEvents(channel, system, batch, secretOf(system), { names });
+          events += batch.length;
+        }
+      }),
+    );
     const pending = new Set(sentinels);
     while (pending.size > 0) {
-      await Promise.all([...pending].map(async (userId) => {
-        const token = await signToken({ userId, secret: DEV_JWT_SECRET });
-        const response = await fetch(`${approvalUrl}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: '{ me { approvals { total } } }' }),
-        });
-        const body = (await response.json()) as { data?: { me?: { approvals: { total: number } } } };
-        if ((body.data?.me?.approvals.total ?? 0) > 0) pending.delete(userId);
-      }));
+      await Promise.all(
+        [...pending].map(async (userId) => {
+          const token = await signToken({ userId, secret: DEV_JWT_SECRET });
+          const response = await fetch(`${approvalUrl}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ query: '{ me { approvals { total } } }' }),
+          });
+          const body = (await response.json()) as { data?: { me?: { approvals: { total: number } } } };
+          if ((body.data?.me?.approvals.total ?? 0) > 0) pending.delete(userId);
+        }),
+      );
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (Date.now() - started) / 1000;
-    return { path: `RabbitMQ, ${BROKER_MESSAGES} messages × ${BATCH_SIZE} events`, 'events/s': (events / seconds).toFixed(0), 'batch p50 ms': '–', 'batch p99 ms': '–' };
+    return {
+      path: `RabbitMQ, ${BROKER_MESSAGES} messages × ${BATCH_SIZE} events`,
+      'events/s': (events / seconds).toFixed(0),
+      'batch p50 ms': '–',
+      'batch p99 ms': '–',
+    };
   } finally {
     await deleteTopology(channel, names).catch(() => undefined);
     await connection.close();
@@ -136,7 +152,12 @@ interface Subscriber {
  * socket, as a portal page with several widgets would be); resolves once every
  * subscription has its first summary.
  */
-async function openSubscribers(gatewayUrl: string, count: number, onSummary: (userId: string, updatedAt: string[]) => void, perSocket = 1): Promise<Subscriber[]> {
+async function openSubscribers(
+  gatewayUrl: string,
+  count: number,
+  onSummary: (userId: string, updatedAt: string[]) => void,
+  perSocket = 1,
+): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
   const wsUrl = `${gatewayUrl.replace('http', 'ws')}/graphql`;
   const sockets = Math.ceil(count / perSocket);
@@ -148,25 +169,27 @@ async function openSubscribers(gatewayUrl: string, count: number, onSummary: (us
         const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
         const here = Math.min(perSocket, count - (start + i) * perSocket);
         const stops = await Promise.all(
-          Array.from({ length: here }, () =>
-            new Promise<() => void>((resolve, reject) => {
-              let first = true;
-              const stop = client.subscribe<{ approvalCountChanged: { items: Array<{ updatedAt: string }> } }>(
-                { query: SUBSCRIBE },
-                {
-                  next: (result) => {
-                    if (first) {
-                      first = false;
-                      resolve(stop);
-                      return;
-                    }
-                    onSummary(userId, result.data?.approvalCountChanged.items.map((item) => item.updatedAt) ?? []);
+          Array.from(
+            { length: here },
+            () =>
+              new Promise<() => void>((resolve, reject) => {
+                let first = true;
+                const stop = client.subscribe<{ approvalCountChanged: { items: Array<{ updatedAt: string }> } }>(
+                  { query: SUBSCRIBE },
+                  {
+                    next: (result) => {
+                      if (first) {
+                        first = false;
+                        resolve(stop);
+                        return;
+                      }
+                      onSummary(userId, result.data?.approvalCountChanged.items.map((item) => item.updatedAt) ?? []);
+                    },
+                    error: (error) => reject(new Error(`subscription for ${userId} failed: ${JSON.stringify(error)}`)),
+                    complete: () => undefined,
                   },
-                  error: (error) => reject(new Error(`subscription for ${userId} failed: ${JSON.stringify(error)}`)),
-                  complete: () => undefined,
-                },
-              );
-            }),
+                );
+              }),
           ),
         );
         return { client, stop: () => stops.forEach((stop) => stop()), subscriptions: here };
@@ -178,10 +201,12 @@ async function openSubscribers(gatewayUrl: string, count: number, onSummary: (us
 }
 
 async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
-  await Promise.all(subscribers.map(async (s) => {
-    s.stop();
-    await s.client.dispose();
-  }));
+  await Promise.all(
+    subscribers.map(async (s) => {
+      s.stop();
+      await s.client.dispose();
+    }),
+  );
 }
 
 export async function benchApprovals(mongoUri: string): Promise<void> {
@@ -196,7 +221,17 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     const loaded = residentMiB(system.gatewayPid);
     console.log(`\nSubscriptions held by one gateway process\n`);
-    console.log(table([{ subscriptions, 'client sockets': held.length, 'gateway RSS idle MiB': idle.toFixed(0), 'gateway RSS loaded MiB': loaded.toFixed(0), 'KiB per subscription': (((loaded - idle) * 1024) / subscriptions).toFixed(1) }]));
+    console.log(
+      table([
+        {
+          subscriptions,
+          'client sockets': held.length,
+          'gateway RSS idle MiB': idle.toFixed(0),
+          'gateway RSS loaded MiB': loaded.toFixed(0),
+          'KiB per subscription': (((loaded - idle) * 1024) / subscriptions).toFixed(1),
+        },
+      ]),
+    );
 
     await closeSubscribers(held.splice(0));
     const latencies: number[] = [];
@@ -212,7 +247,9 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     const started = Date.now();
     for (let tick = 0; tick < ticks; tick++) {
       const system_ = DEMO_SYSTEMS[tick % DEMO_SYSTEMS.length]!.id;
-      const batch = Array.from({ length: perTick }, () => makeEvent(system_, `sub-${Math.floor(Math.random() * LATENCY_SUBSCRIBERS)}`, 1 + Math.floor(Math.random() * 9)));
+      const batch = Array.from({ length: perTick }, () =>
+        makeEvent(system_, `sub-${Math.floor(Math.random() * LATENCY_SUBSCRIBERS)}`, 1 + Math.floor(Math.random() * 9)),
+      );
       void postEvents(eventsUrl, batch, secretOf(system_)).then(
         (result) => (result.status === 202 ? undefined : failedPosts++),
         () => failedPosts++,
@@ -223,7 +260,18 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     await new Promise((r) => setTimeout(r, Number(process.env.BENCH_DRAIN_SECONDS ?? 10) * 1000));
     const sent = ticks * perTick;
     console.log(`\nEvent to client, ${EVENTS_PER_SECOND} events/s for ${LATENCY_SECONDS} s to ${LATENCY_SUBSCRIBERS} subscribers\n`);
-    console.log(table([{ 'events sent': sent, 'failed posts': failedPosts, 'updates received': latencies.length, 'p50 ms': percentile(latencies, 50).toFixed(0), 'p99 ms': percentile(latencies, 99).toFixed(0), 'max ms': Math.max(...latencies).toFixed(0) }]));
+    console.log(
+      table([
+        {
+          'events sent': sent,
+          'failed posts': failedPosts,
+          'updates received': latencies.length,
+          'p50 ms': percentile(latencies, 50).toFixed(0),
+          'p99 ms': percentile(latencies, 99).toFixed(0),
+          'max ms': Math.max(...latencies).toFixed(0),
+        },
+      ]),
+    );
     await closeSubscribers(latencySubscribers);
     // Ingestion last: it fills the database, which slows FerretDB's reads for the phases above.
     const ingest = await ingestOverHttp(`${system.approvalUrl}/events`);
@@ -233,7 +281,6 @@ export async function benchApprovals(mongoUri: string): Promise<void> {
     console.log('\nIngestion\n');
     console.log(table([ingest, broker]));
     console.log(`\nA replica starting after all that answers its first read in ${await timeStart(mongoUri, dbPrefix)} ms`);
-
   } finally {
     await system.close();
     rmSync(workDir, { recursive: true, force: true });

@@ -30,7 +30,10 @@ const DEFERRED = `query ($keyword: String!) { malls { id name ... @defer { ${SEL
 const PLAIN = `query ($keyword: String!) { malls { id name ${SELECTION} } }`;
 
 type Mode = 'deferred' | 'plain';
-interface MallSearch { offers: unknown[]; error: { code: string } | null }
+interface MallSearch {
+  offers: unknown[];
+  error: { code: string } | null;
+}
 interface Payload {
   data?: { malls: Array<{ id: string; search?: MallSearch | null }> };
   incremental?: Array<{ data: { search: MallSearch | null } | null; path: (string | number)[]; errors?: unknown[] }>;
@@ -38,7 +41,14 @@ interface Payload {
   hasNext?: boolean;
 }
 /** Milliseconds from sending to the first payload, the first mall's offers, the last; how many malls answered with offers. */
-interface Timing { first: number; firstMall: number; lastMall: number; answered: number; order?: string[]; problems: string[] }
+interface Timing {
+  first: number;
+  firstMall: number;
+  lastMall: number;
+  answered: number;
+  order?: string[];
+  problems: string[];
+}
 
 /** Splits a multipart/mixed body as it streams: each part counts when the boundary after it arrives, as Apollo Client reads it. */
 async function readParts(body: ReadableStream<Uint8Array>, onPart: (payload: Payload) => void): Promise<void> {
@@ -72,7 +82,8 @@ async function search(url: string, mode: Mode, keyword: string): Promise<Timing>
     headers: { 'content-type': 'application/json', accept: mode === 'deferred' ? ACCEPT_DEFER : 'application/json' },
     body: JSON.stringify({ query: mode === 'deferred' ? DEFERRED : PLAIN, variables: { keyword } }),
   });
-  if (response.status !== 200 || !response.body) throw new Error(`the ${mode} search "${keyword}" got HTTP ${response.status}; see the gateway log in the bench's work directory`);
+  if (response.status !== 200 || !response.body)
+    throw new Error(`the ${mode} search "${keyword}" got HTTP ${response.status}; see the gateway log in the bench's work directory`);
   if (mode === 'plain') {
     const payload = (await response.json()) as Payload;
     const ms = performance.now() - started;
@@ -95,8 +106,18 @@ async function search(url: string, mode: Mode, keyword: string): Promise<Timing>
       order.push(`${ids[item.path[1] as number] ?? '?'}@${ms.toFixed(0)}`);
     }
   });
-  if (arrivals.length < 2) throw new Error(`the deferred search "${keyword}" sent ${arrivals.length} part(s), not the list and each mall's offers; check the gateway's @defer support`);
-  return { first: arrivals[0]!, firstMall: arrivals[1]!, lastMall: arrivals.at(-1)!, answered: answeredMalls(searches), order, problems: problemsOf(searches, errors) };
+  if (arrivals.length < 2)
+    throw new Error(
+      `the deferred search "${keyword}" sent ${arrivals.length} part(s), not the list and each mall's offers; check the gateway's @defer support`,
+    );
+  return {
+    first: arrivals[0]!,
+    firstMall: arrivals[1]!,
+    lastMall: arrivals.at(-1)!,
+    answered: answeredMalls(searches),
+    order,
+    problems: problemsOf(searches, errors),
+  };
 }
 
 async function closedLoop(url: string, mode: Mode, clients: number, seconds: number): Promise<{ rps: number; latencies: number[] }> {
@@ -110,7 +131,10 @@ async function closedLoop(url: string, mode: Mode, clients: number, seconds: num
   return { rps: latencies.length / seconds, latencies };
 }
 
-const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
 
 export async function benchDefer(mongoUri: string): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-defer-'));
@@ -169,13 +193,16 @@ export async function benchDefer(mongoUri: string): Promise<void> {
         ),
       };
     });
-    console.log(`\n@defer (sites after ${SITE_DELAYS.join(', ')} ms; cold: medians of ${COLD_ROUNDS} searches each, a fresh keyword every search, alternating; warm: ${WARM_CONCURRENCY.join(' and ')} clients (c) for ${WARM_SECONDS} s, ${WARM_ROUNDS} rounds each, alternating, one cached keyword, latency to the last part; load average at the end ${load()})\n`);
+    console.log(
+      `\n@defer (sites after ${SITE_DELAYS.join(', ')} ms; cold: medians of ${COLD_ROUNDS} searches each, a fresh keyword every search, alternating; warm: ${WARM_CONCURRENCY.join(' and ')} clients (c) for ${WARM_SECONDS} s, ${WARM_ROUNDS} rounds each, alternating, one cached keyword, latency to the last part; load average at the end ${load()})\n`,
+    );
     console.log(table(rows));
     // Which mall came when, per deferred search: the order should follow the site delays.
     for (const timing of cold.deferred) console.log(`  deferred: ${timing.order?.join(' ')}`);
     for (const mode of ['deferred', 'plain'] as Mode[]) {
       const problems = cold[mode].flatMap((t) => t.problems);
-      if (problems.length > 0) console.log(`  ${mode}, malls without offers: ${[...new Set(problems)].map((p) => `${p} ×${problems.filter((q) => q === p).length}`).join('; ')}`);
+      if (problems.length > 0)
+        console.log(`  ${mode}, malls without offers: ${[...new Set(problems)].map((p) => `${p} ×${problems.filter((q) => q === p).length}`).join('; ')}`);
     }
   } finally {
     await system.close();

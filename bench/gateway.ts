@@ -36,7 +36,10 @@ const MALLS = {
 
 export async function benchGateway(mongoUri: string): Promise<void> {
   const log = (line: string) => console.log(`  ${line}`);
-  const machine = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`;
+  const machine = () =>
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`;
   console.log(`  started ${new Date().toISOString()}, ${machine()}`);
   const baseline = BASELINE_REF === 'none' ? null : checkoutBaseline(BASELINE_REF);
   if (baseline) log(`baseline: commit ${baseline.commit.slice(0, 12)} exported to ${baseline.root}`);

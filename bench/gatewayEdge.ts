@@ -72,7 +72,16 @@ export async function benchGatewayEdge(options: EdgeBenchOptions): Promise<Entra
       `\nThe public edge on the federation workload (${options.connections} connections; ${options.warmupSeconds} s warm-up each, ` +
         `then ${options.rounds} alternating rounds of ${options.roundSeconds} s; medians over rounds; rate limits in Redis at ${options.redisUrl})\n`,
     );
-    console.log(table(summaries.map((summary) => summaryRow(summary, summaries.find((s) => s.name === 'edge off')!))));
+    console.log(
+      table(
+        summaries.map((summary) =>
+          summaryRow(
+            summary,
+            summaries.find((s) => s.name === 'edge off')!,
+          ),
+        ),
+      ),
+    );
     return summaries;
   } finally {
     for (const service of started.reverse()) await service.stop();

@@ -57,7 +57,9 @@ export async function benchGatewayMallSearch(options: MallSearchBenchOptions): P
     return started;
   };
   try {
-    options.log(`starting ${Math.max(...options.mallCounts)} malls${options.baselineRoot && options.baselineSystem ? ', twice (this tree and the baseline)' : ''}`);
+    options.log(
+      `starting ${Math.max(...options.mallCounts)} malls${options.baselineRoot && options.baselineSystem ? ', twice (this tree and the baseline)' : ''}`,
+    );
     const current = await system('current');
     const baseline = options.baselineRoot && options.baselineSystem ? await system('baseline', options.baselineRoot) : null;
     options.log('first (cold) searches, straight to each mall');
@@ -107,7 +109,10 @@ async function benchMallCount(
       specs.push({ spec: { kind: 'gatehouse', name: 'baseline system', root: options.baselineRoot, configPath }, system: systems.baseline });
     }
   }
-  const contenders = await startContenders(specs.map(({ spec }) => spec), dir);
+  const contenders = await startContenders(
+    specs.map(({ spec }) => spec),
+    dir,
+  );
   const entrants: Entrant[] = contenders.map((contender, i) => {
     const malls = specs[i]!.system.mallUrls.slice(0, mallCount);
     return { contender, backendPids: specs[i]!.system.subgraphPids, subgraphCalls: () => mallSearches(malls) };
@@ -172,7 +177,12 @@ async function primeMall(url: string, id: string): Promise<void> {
   let problem = '';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(120_000) });
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(120_000),
+      });
       const result = (await response.json()) as { data?: { _entities?: Array<{ search: { offers: unknown[]; error: unknown } | null }> }; errors?: unknown[] };
       const search = result.data?._entities?.[0]?.search;
       if (search && !search.error && search.offers.length > 0) return;

@@ -54,10 +54,23 @@ export async function benchPublishUnderLoad(mongoUri: string): Promise<void> {
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-publish-'));
-  const system = await startSystem({ mongoUri, dataDir: dir, logs: { logDir: dir }, env: { MONGODB_DB_PREFIX: `benchpub${Date.now().toString(36)}`, LOG_LEVEL: 'silent' } });
+  const system = await startSystem({
+    mongoUri,
+    dataDir: dir,
+    logs: { logDir: dir },
+    env: { MONGODB_DB_PREFIX: `benchpub${Date.now().toString(36)}`, LOG_LEVEL: 'silent' },
+  });
   const subgraph = await startSdlSubgraph(sdl);
   try {
-    const result = await measurePublishUnderLoad({ gatewayUrl: system.gatewayUrl, registryUrl: system.registryUrl, subgraph, sdl, clients: CLIENTS, idleMs: IDLE_MS, cycles: CYCLES });
+    const result = await measurePublishUnderLoad({
+      gatewayUrl: system.gatewayUrl,
+      registryUrl: system.registryUrl,
+      subgraph,
+      sdl,
+      clients: CLIENTS,
+      idleMs: IDLE_MS,
+      cycles: CYCLES,
+    });
     const row = (what: string, r: SearchLatencies) => ({
       what,
       searches: r.latencies.length,
@@ -71,7 +84,9 @@ export async function benchPublishUnderLoad(mongoUri: string): Promise<void> {
     const ratio = percentile(result.publishing.latencies, 99) / percentile(result.idle.latencies, 99);
     console.log(`search p99 while publishing / quiet: ${ratio.toFixed(2)}× (goal: at most 2×)`);
     console.log(`machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
-    console.log(`publish → served by the gateway: ${result.toServed.map((ms) => ms.toFixed(0)).join(', ')} ms; slowest registry /healthz meanwhile: ${result.slowestHealthz.toFixed(0)} ms`);
+    console.log(
+      `publish → served by the gateway: ${result.toServed.map((ms) => ms.toFixed(0)).join(', ')} ms; slowest registry /healthz meanwhile: ${result.slowestHealthz.toFixed(0)} ms`,
+    );
   } finally {
     await subgraph.close();
     await system.close();

@@ -29,16 +29,43 @@ interface Replicas {
 async function startReplicas(mongoUri: string, broker: boolean): Promise<Replicas> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-reload-'));
   const prefix = `bench${Date.now().toString(36)}`;
-  const env: Record<string, string> = { MONGODB_DB_PREFIX: prefix, LOG_LEVEL: 'silent', ...(broker ? { AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, REGISTRY_EXCHANGE: `${prefix}.supergraph` } : {}) };
+  const env: Record<string, string> = {
+    MONGODB_DB_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    ...(broker ? { AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, REGISTRY_EXCHANGE: `${prefix}.supergraph` } : {}),
+  };
   const system = await startSystem({ mongoUri, dataDir: dir, logs: { logDir: dir }, env });
   const extra: ServiceProcess[] = [];
   const port = await freePort();
-  extra.push(await spawnService({ name: 'gateway-2', entry: 'gateway/main.ts', env: { ...env, MONGODB_URI: mongoUri, PORT: String(port), GATEHOUSE_REGISTRY_URL: system.registryUrl }, readyUrl: `http://127.0.0.1:${port}/readyz` }, { logs: { logDir: dir } }));
+  extra.push(
+    await spawnService(
+      {
+        name: 'gateway-2',
+        entry: 'gateway/main.ts',
+        env: { ...env, MONGODB_URI: mongoUri, PORT: String(port), GATEHOUSE_REGISTRY_URL: system.registryUrl },
+        readyUrl: `http://127.0.0.1:${port}/readyz`,
+      },
+      { logs: { logDir: dir } },
+    ),
+  );
   const outletPort = await freePort();
-  extra.push(await spawnService({ name: 'outlet', entry: 'tests/support/outletMall.ts', env: { ...env, MONGODB_URI: mongoUri, PORT: String(outletPort), MALL_SITE_URL: demoSiteUrl(system.demoSitesUrl, 'hanbit') }, readyUrl: `http://127.0.0.1:${outletPort}/healthz` }, { logs: { logDir: dir } }));
+  extra.push(
+    await spawnService(
+      {
+        name: 'outlet',
+        entry: 'tests/support/outletMall.ts',
+        env: { ...env, MONGODB_URI: mongoUri, PORT: String(outletPort), MALL_SITE_URL: demoSiteUrl(system.demoSitesUrl, 'hanbit') },
+        readyUrl: `http://127.0.0.1:${outletPort}/healthz`,
+      },
+      { logs: { logDir: dir } },
+    ),
+  );
   return {
     system,
-    gateways: [{ url: system.gatewayUrl, pid: system.pidOf('gateway') }, { url: `http://127.0.0.1:${port}`, pid: extra[0]!.pid! }],
+    gateways: [
+      { url: system.gatewayUrl, pid: system.pidOf('gateway') },
+      { url: `http://127.0.0.1:${port}`, pid: extra[0]!.pid! },
+    ],
     outletUrl: `http://127.0.0.1:${outletPort}/graphql`,
     close: async () => {
       for (const service of extra) await service.stop();
@@ -58,7 +85,11 @@ async function registryCall(replicas: Replicas, method: 'PUT' | 'DELETE', body?:
 }
 
 async function outletSdl(url: string): Promise<string> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+  });
   return ((await response.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
 }
 
@@ -115,8 +146,12 @@ export async function benchRegistryReload(mongoUri: string): Promise<void> {
         // Past the release grace, so versions replaced last are closed too.
         await new Promise((resolve) => setTimeout(resolve, DEFAULT_RELEASE_GRACE_MS + 1000));
         const last = replicas.gateways.map((g) => residentMiB(g.pid));
-        const sources = await Promise.all(replicas.gateways.map(async (g) => ((await (await fetch(`${g.url}/readyz`)).json()) as { openDataSources: number }).openDataSources));
-        console.log(`gateway process RSS after 1 publish/delete cycle: ${first.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; after ${CYCLES}: ${last.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; open data sources ${sources.join(', ')}`);
+        const sources = await Promise.all(
+          replicas.gateways.map(async (g) => ((await (await fetch(`${g.url}/readyz`)).json()) as { openDataSources: number }).openDataSources),
+        );
+        console.log(
+          `gateway process RSS after 1 publish/delete cycle: ${first.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; after ${CYCLES}: ${last.map((m) => `${m.toFixed(0)} MiB`).join(', ')}; open data sources ${sources.join(', ')}`,
+        );
       }
     } finally {
       await replicas.close();

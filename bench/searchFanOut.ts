@@ -36,7 +36,9 @@ function assertComplete(result: SearchData, mallCount: number, keyword: string):
   const malls = result.data?.malls ?? [];
   const answered = malls.filter((m) => m.search && !m.search.error && m.search.offers.length > 0).length;
   if (result.errors || answered !== mallCount) {
-    throw new Error(`search "${keyword}" answered ${answered}/${mallCount} malls: ${JSON.stringify(result.errors ?? malls.filter((m) => !m.search || m.search.error)).slice(0, 400)}`);
+    throw new Error(
+      `search "${keyword}" answered ${answered}/${mallCount} malls: ${JSON.stringify(result.errors ?? malls.filter((m) => !m.search || m.search.error)).slice(0, 400)}`,
+    );
   }
 }
 
@@ -59,7 +61,14 @@ export async function benchSearchFanOut(mongoUri: string): Promise<void> {
   let single: number | undefined;
   for (const mallCount of MALL_COUNTS) {
     const workDir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${mallCount}-`));
-    const system = await startBenchSystem({ mongoUri, mallCount, siteDelayMs: SITE_DELAY_MS, workDir, dbPrefix: `bench${Date.now()}`, fleetProcesses: FLEET_PROCESSES });
+    const system = await startBenchSystem({
+      mongoUri,
+      mallCount,
+      siteDelayMs: SITE_DELAY_MS,
+      workDir,
+      dbPrefix: `bench${Date.now()}`,
+      fleetProcesses: FLEET_PROCESSES,
+    });
     try {
       assertComplete(await search(system.graphqlUrl, 'airpods'), mallCount, 'airpods'); // connections and plan cache
       const cold: number[] = [];
@@ -87,6 +96,8 @@ export async function benchSearchFanOut(mongoUri: string): Promise<void> {
       rmSync(workDir, { recursive: true, force: true });
     }
   }
-  console.log(`\nSearch fan-out (site delay ${SITE_DELAY_MS} ms, malls in up to ${FLEET_PROCESSES} processes, ${COLD_KEYWORDS.length} cold searches per row, warm: ${WARM_CONCURRENCY} clients for ${WARM_SECONDS} s)\n`);
+  console.log(
+    `\nSearch fan-out (site delay ${SITE_DELAY_MS} ms, malls in up to ${FLEET_PROCESSES} processes, ${COLD_KEYWORDS.length} cold searches per row, warm: ${WARM_CONCURRENCY} clients for ${WARM_SECONDS} s)\n`,
+  );
   console.log(table(rows));
 }

@@ -98,7 +98,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
     case 'supergraph':
       return runSupergraphCommand(action, { config: values.config, output: values.output }, print);
     case 'token':
-      return runTokenCommand(action, rest[0], { team: values.team, subgraphs: values.subgraph ?? [], contributes: values.contribute ?? [], expiresInDays: values['expires-in-days'] }, registry(adminToken), print);
+      return runTokenCommand(
+        action,
+        rest[0],
+        { team: values.team, subgraphs: values.subgraph ?? [], contributes: values.contribute ?? [], expiresInDays: values['expires-in-days'] },
+        registry(adminToken),
+        print,
+      );
     case 'gateway': {
       // Loaded only here: the gateway's modules would slow every other command's start.
       const { runGatewayCommand } = await import('./commands/gatewayCommand.ts');

@@ -12,7 +12,7 @@ export async function readSchema(options: { schema?: string; introspect?: string
     }
   }
   if (options.introspect) return introspect(options.introspect);
-  throw new UsageError('give the subgraph\'s schema with --schema FILE or --introspect URL');
+  throw new UsageError("give the subgraph's schema with --schema FILE or --introspect URL");
 }
 
 async function introspect(url: string): Promise<string> {
@@ -30,6 +30,7 @@ async function introspect(url: string): Promise<string> {
   }
   const body = (await response.json().catch(() => null)) as { data?: { _service?: { sdl?: unknown } } } | null;
   const sdl = body?.data?._service?.sdl;
-  if (typeof sdl !== 'string') throw new CliError(`${url} did not answer { _service { sdl } } (HTTP ${response.status}); is it a federated subgraph's GraphQL endpoint?`);
+  if (typeof sdl !== 'string')
+    throw new CliError(`${url} did not answer { _service { sdl } } (HTTP ${response.status}); is it a federated subgraph's GraphQL endpoint?`);
   return sdl;
 }

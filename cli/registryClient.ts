@@ -50,7 +50,8 @@ export function createRegistryClient(options: RegistryClientOptions) {
     issueToken: (input: { team: string; subgraphs: string[]; contributes?: string[]; expiresInDays?: number }) => call('POST', '/v1/tokens', input),
     listTokens: () => call('GET', '/v1/tokens'),
     revokeToken: (id: string) => call('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
-    publishManifest: (client: string, version: string, manifest: unknown) => call('PUT', `/v1/manifests/${encodeURIComponent(client)}/${encodeURIComponent(version)}`, manifest),
+    publishManifest: (client: string, version: string, manifest: unknown) =>
+      call('PUT', `/v1/manifests/${encodeURIComponent(client)}/${encodeURIComponent(version)}`, manifest),
     listManifests: () => call('GET', '/v1/manifests'),
     deleteManifest: (client: string, version: string) => call('DELETE', `/v1/manifests/${encodeURIComponent(client)}/${encodeURIComponent(version)}`),
   };

@@ -3,9 +3,7 @@ import { parse, GraphQLError } from 'graphql';
 import { directorySdl, findMallsInSdl, type MallListing } from './mallDirectory.ts';
 import { DIRECTORY_SUBGRAPH, directoryUrl, type SubgraphDefinition } from './subgraphDefinition.ts';
 
-export type CompositionResult =
-  | { ok: true; supergraphSdl: string; malls: MallListing[] }
-  | { ok: false; errors: string[] };
+export type CompositionResult = { ok: true; supergraphSdl: string; malls: MallListing[] } | { ok: false; errors: string[] };
 
 /**
  * Composes the published subgraphs plus a directory generated from the malls

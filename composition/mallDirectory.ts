@@ -41,9 +41,7 @@ export function findMallsInSdl(sdl: string, source: string): MallListing[] {
 
 /** The directory subgraph: `Query.malls` plus one stub per mall, answering id, name, homepage. */
 export function directorySdl(malls: MallListing[]): string {
-  const stubs = malls.map(
-    (mall) => `type ${mall.typeName} implements Mall @key(fields: "id") {\n  id: ID!\n  name: String!\n  homepage: String!\n}`,
-  );
+  const stubs = malls.map((mall) => `type ${mall.typeName} implements Mall @key(fields: "id") {\n  id: ID!\n  name: String!\n  homepage: String!\n}`);
   return [
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])',
     'interface Mall {\n  id: ID!\n  name: String!\n  homepage: String!\n}',

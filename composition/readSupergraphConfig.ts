@@ -19,9 +19,7 @@ export function readSupergraphConfig(path: string, env: NodeJS.ProcessEnv = proc
   if (!subgraphs || typeof subgraphs !== 'object') {
     throw new Error(`${path} has no "subgraphs" map; see rover's supergraph.yaml format`);
   }
-  return Object.entries(subgraphs as Record<string, unknown>).map(([name, entry]) =>
-    readEntry(path, name, entry, env),
-  );
+  return Object.entries(subgraphs as Record<string, unknown>).map(([name, entry]) => readEntry(path, name, entry, env));
 }
 
 function readEntry(path: string, name: string, entry: unknown, env: NodeJS.ProcessEnv): SubgraphDefinition {

@@ -69,7 +69,13 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overr
     subgraphDeadlineMs: envInt('GATEWAY_SUBGRAPH_DEADLINE_MS', 3000, env),
     jwtSecret,
     signingKeyPem,
-    identitySubgraphs: names === undefined ? DEFAULT_IDENTITY_SUBGRAPHS : names.split(',').map((s) => s.trim()).filter(Boolean),
+    identitySubgraphs:
+      names === undefined
+        ? DEFAULT_IDENTITY_SUBGRAPHS
+        : names
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
     introspection: introspectionFromEnv(env, profile),
     ...supergraphFromEnv(env, overrides.supergraphPath),
     registryConsoleUrl:

@@ -93,10 +93,16 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       name === DIRECTORY_SUBGRAPH
         ? traceDataSource(createDirectoryDataSource(supergraphSdl), name)
         : traceDataSource(
-            new SubgraphDataSource({ name, url, deadlineMs: options.subgraphDeadlineMs, identity: options.identity.forward, observe: (...fetch) => {
-              metrics.subgraphFetch(...fetch);
-              noteSubgraphOutcome(fetch[2]);
-            } }),
+            new SubgraphDataSource({
+              name,
+              url,
+              deadlineMs: options.subgraphDeadlineMs,
+              identity: options.identity.forward,
+              observe: (...fetch) => {
+                metrics.subgraphFetch(...fetch);
+                noteSubgraphOutcome(fetch[2]);
+              },
+            }),
             name,
             options.subgraphDeadlineMs,
           ),
@@ -112,12 +118,14 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   const rateLimits = createRateLimits(edge.rateLimits, log);
   const trusted = await createTrustedDocuments(options.persisted ?? { ...persistedConfigFromEnv({}), pollMs: 1000 }, log);
   // No driver text or address reaches a client: what a subgraph masked passes, anything else unexpected is masked here.
-  const formatError = withLimitCodes(createErrorMasker({
-    where: 'the gateway',
-    log,
-    unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
-    passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
-  }));
+  const formatError = withLimitCodes(
+    createErrorMasker({
+      where: 'the gateway',
+      log,
+      unexpectedCodes: ['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR'],
+      passThrough: (error) => typeof error.extensions?.serviceName === 'string' && isMaskedMessage(error.message),
+    }),
+  );
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     plugins: [
@@ -125,7 +133,11 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       metrics.plugin,
       createTracingPlugin(),
       ...trusted.plugins,
-      useDemandControl({ maxCost: edge.limits.maxCost, defaultListSize: edge.limits.defaultListSize, supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null }),
+      useDemandControl({
+        maxCost: edge.limits.maxCost,
+        defaultListSize: edge.limits.defaultListSize,
+        supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null,
+      }),
       // Apollo's landing page loads from a CDN; the gateway serves its own IDE (gateway/ide/).
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -145,7 +157,13 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   await apollo.start();
 
   const deferOptions = { apollo, hold: (version: SupergraphVersion) => gateway.hold(version), formatError };
-  const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened(), incremental: deferOptions });
+  const handlers = createOperationHandlers({
+    runtime: runtimes.forSchema,
+    apollo,
+    identity: options.identity.forward,
+    onStream: () => metrics.subscriptionOpened(),
+    incremental: deferOptions,
+  });
   const schema = () => {
     const runtime = runtimes.current();
     if (!runtime) throw new Error('no supergraph loaded');
@@ -153,7 +171,10 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
   };
   useHealthRoutes(app, () => {
     const status = gateway.status();
-    return { ready: status.current !== null, detail: { supergraph: status.current, rejected: status.rejected, unhealthy: status.unhealthy, openDataSources: gateway.openDataSources() } };
+    return {
+      ready: status.current !== null,
+      detail: { supergraph: status.current, rejected: status.rejected, unhealthy: status.unhealthy, openDataSources: gateway.openDataSources() },
+    };
   });
   useMetricsRoute(app, metrics.metrics);
   // Subgraphs verify the gateway's identity assertions with these public keys.

@@ -20,7 +20,8 @@ export async function startGatewayFromEnv(log: Logger, overrides: GatewayOverrid
 }
 
 export async function startGateway(log: Logger, config: GatewayConfig): Promise<RunningGateway> {
-  if (config.ignoredRegistryUrl) log.warn(`SUPERGRAPH_PATH and GATEHOUSE_REGISTRY_URL are both set; serving the file and not following the registry at ${config.ignoredRegistryUrl}`);
+  if (config.ignoredRegistryUrl)
+    log.warn(`SUPERGRAPH_PATH and GATEHOUSE_REGISTRY_URL are both set; serving the file and not following the registry at ${config.ignoredRegistryUrl}`);
   // First, so the spans of everything after it are exported.
   const tracing = await startTracing(config.tracing, 'gateway', log);
   const { supergraph, from } = supergraphFrom(log, config.supergraph);
@@ -38,7 +39,11 @@ export async function startGateway(log: Logger, config: GatewayConfig): Promise<
     httpLimits: config.http,
     edge: config.edge,
     // Manifests come from, and usage goes to, the registry the supergraph comes from.
-    persisted: { ...config.persisted, pollMs: config.supergraph.kind === 'registry' ? config.supergraph.pollMs : 1000, ...(config.supergraph.kind === 'registry' ? { registryUrl: config.supergraph.url } : {}) },
+    persisted: {
+      ...config.persisted,
+      pollMs: config.supergraph.kind === 'registry' ? config.supergraph.pollMs : 1000,
+      ...(config.supergraph.kind === 'registry' ? { registryUrl: config.supergraph.url } : {}),
+    },
   }).catch(async (error: unknown) => {
     await tracing.shutdown();
     throw error;

@@ -38,7 +38,13 @@ export interface RegistryConfig {
 /** Reads and checks the registry's variables; the first bad or missing one throws one line naming it. */
 export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
   const profile = profileFromEnv(env);
-  const adminToken = secretFromEnv(env, profile, 'GATEHOUSE_ADMIN_TOKEN', DEV_ADMIN_TOKEN, 'set a long random token (e.g. `openssl rand -hex 32`) and give it only to the registry\'s administrators');
+  const adminToken = secretFromEnv(
+    env,
+    profile,
+    'GATEHOUSE_ADMIN_TOKEN',
+    DEV_ADMIN_TOKEN,
+    "set a long random token (e.g. `openssl rand -hex 32`) and give it only to the registry's administrators",
+  );
   const mongoUri = envRequired('MONGODB_URI', 'run the registry through `npm start` or point MONGODB_URI at MongoDB', env);
   const routingAllow = envString('GATEHOUSE_ROUTING_ALLOW', DEMO_ROUTING_ALLOW, env);
   // Parsed here too, so a bad entry stops the registry before it connects.

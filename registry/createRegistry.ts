@@ -10,7 +10,11 @@ import type { PublishedSubgraph, RegistryStore, Revision } from './store/registr
 export type ChangeOutcome =
   /** `note`: why a change breaking by type rules went through without allowBreaking (usage-based checks). */
   | { status: 'published' | 'deleted' | 'checked' | 'unchanged'; revision: number; malls: string[]; breaking: string[]; note?: string }
-  | { status: 'refused'; reason: 'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits'; errors: string[] };
+  | {
+      status: 'refused';
+      reason: 'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits';
+      errors: string[];
+    };
 
 export interface ChangeRequest {
   by: string;
@@ -67,10 +71,19 @@ export function createRegistry(
         return { status: 'unchanged', revision: current!.revision, malls: [], breaking: [] };
       }
       const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
-      const refusal = nameRefusal(subgraphs.find((s) => s.name === name), request.scope);
+      const refusal = nameRefusal(
+        subgraphs.find((s) => s.name === name),
+        request.scope,
+      );
       if (refusal) return { status: 'refused', reason: 'ownership', errors: [refusal] };
       const operations = await options.knownOperations?.();
-      const verdict = await evaluator.evaluate({ subgraphs, supergraphSdl: current?.supergraphSdl ?? null }, describe, request.allowBreaking, request.scope, operations);
+      const verdict = await evaluator.evaluate(
+        { subgraphs, supergraphSdl: current?.supergraphSdl ?? null },
+        describe,
+        request.allowBreaking,
+        request.scope,
+        operations,
+      );
       if (!verdict.ok) {
         return { status: 'refused', reason: verdict.reason, errors: verdict.reason === 'breaking' ? verdict.breaking : verdict.errors };
       }
@@ -80,7 +93,9 @@ export function createRegistry(
       const at = new Date();
       const existing = new Map(subgraphs.map((s) => [s.name, s]));
       const next: PublishedSubgraph[] = verdict.subgraphs.map((s) =>
-        s.name === name ? { ...s, ...ownershipOf(s.sdl, request.scope), publishedBy: request.by, publishedAt: at, revision: previous + 1 } : existing.get(s.name)!,
+        s.name === name
+          ? { ...s, ...ownershipOf(s.sdl, request.scope), publishedBy: request.by, publishedAt: at, revision: previous + 1 }
+          : existing.get(s.name)!,
       );
       const stored = await store.append(previous, {
         subgraphs: next,
@@ -89,7 +104,13 @@ export function createRegistry(
       });
       if (stored === 'conflict') continue;
       onRevision(stored);
-      return { status: describe.action === 'publish' ? 'published' : 'deleted', revision: stored.revision, malls: verdict.malls, breaking: verdict.breaking, ...note };
+      return {
+        status: describe.action === 'publish' ? 'published' : 'deleted',
+        revision: stored.revision,
+        malls: verdict.malls,
+        breaking: verdict.breaking,
+        ...note,
+      };
     }
     throw new Error(`the registry changed ${MAX_ATTEMPTS} times while this change was being checked; retry it`);
   };

@@ -60,14 +60,25 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const evaluator = options.composeBudget ? createChangeEvaluator(options.composeBudget) : undefined;
   const operations = await createOperationStore(options.db, log, options.usageDays);
   const knownOperations = options.schemaChecks === 'usage' ? () => operations.knownOperations() : undefined;
-  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), { evaluator, knownOperations });
+  const registry = createRegistry(store, (revision) => announcer?.announce({ revision: revision.revision, id: supergraphId(revision.supergraphSdl) }), {
+    evaluator,
+    knownOperations,
+  });
   if (options.seed && (await registry.seed(options.seed(), 'seed'))) log.info('seeded the registry from the supergraph config');
 
   const refusals = createRefusalStore(options.db);
   const app = express();
   const { requireAdmin } = createChangeRights(options.adminToken, createTeamTokens(options.adminToken, createTokenRecords(options.db)));
   useOperationRoutes(app, { registry, store: operations, evaluator: evaluator ?? sharedChangeEvaluator(), requireAdmin, log });
-  useRegistryRoutes(app, { registry, adminToken: options.adminToken, tokens: createTokenRecords(options.db), log, history: (name) => store.history(name), routingAllowlist: createRoutingAllowlist(options.routingAllow), refusals });
+  useRegistryRoutes(app, {
+    registry,
+    adminToken: options.adminToken,
+    tokens: createTokenRecords(options.db),
+    log,
+    history: (name) => store.history(name),
+    routingAllowlist: createRoutingAllowlist(options.routingAllow),
+    refusals,
+  });
   useConsole(app, { history: (name) => store.history(name), readSchema: createSchemaReader(options.db), refusals, page: options.console ?? true });
   const server = createServer(app);
   const url = await listen(server, options.port, options.host, options.httpLimits);

@@ -49,4 +49,6 @@ for (const file of assets()) {
   copied += 1;
 }
 await bundleIde(join(out, 'gateway/ide/bundle'));
-console.log(`build: compiled to ${out}, copied ${copied} assets and bundled the GraphQL IDE; run a service with \`node ${join(values.out, 'gateway/main.js')}\``);
+console.log(
+  `build: compiled to ${out}, copied ${copied} assets and bundled the GraphQL IDE; run a service with \`node ${join(values.out, 'gateway/main.js')}\``,
+);

@@ -16,7 +16,11 @@ runMain(log, async () => {
     publicDemoSitesUrl: DEMO_SITES_PUBLIC_URL,
     demoEvents: true,
   });
-  log.info(`Gatehouse is up: GraphQL at ${system.gatewayUrl}/graphql, demo mall sites at ${system.demoSitesUrl}/hanbit/, registry at ${system.registryUrl}, MongoDB at ${system.mongoUri}`);
-  log.info(`try: curl -s ${system.gatewayUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ malls { id name search(keyword: \\"airpods\\", first: 3) { offers { title price product { id name } } } } }"}'`);
+  log.info(
+    `Gatehouse is up: GraphQL at ${system.gatewayUrl}/graphql, demo mall sites at ${system.demoSitesUrl}/hanbit/, registry at ${system.registryUrl}, MongoDB at ${system.mongoUri}`,
+  );
+  log.info(
+    `try: curl -s ${system.gatewayUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ malls { id name search(keyword: \\"airpods\\", first: 3) { offers { title price product { id name } } } } }"}'`,
+  );
   return system.close;
 });

@@ -47,7 +47,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.dataDir, { recursive: true });
   let ferret: FerretDb | undefined;
-  const mongoUri = options.mongoUri ?? (ferret = await startFerretDb({ dataDir: join(options.dataDir, 'ferretdb'), log, port: options.ports?.database, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined })).uri;
+  const mongoUri =
+    options.mongoUri ??
+    (ferret = await startFerretDb({
+      dataDir: join(options.dataDir, 'ferretdb'),
+      log,
+      port: options.ports?.database,
+      postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined,
+    })).uri;
   const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
   const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
   // The gateway signs identity assertions; the approval subgraph trusts only its key.
@@ -61,10 +68,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const subgraphUrls: Record<string, string> = {};
   const catalogPort = await port(options.ports?.catalog);
   subgraphUrls.catalog = `http://${host}:${catalogPort}/graphql`;
-  specs.push({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...common, PORT: String(catalogPort) }, readyUrl: `http://${host}:${catalogPort}/healthz` });
+  specs.push({
+    name: 'catalog',
+    entry: 'subgraphs/catalog/main.ts',
+    env: { ...common, PORT: String(catalogPort) },
+    readyUrl: `http://${host}:${catalogPort}/healthz`,
+  });
   const approvalPort = await port(options.ports?.approval);
   subgraphUrls.approval = `http://${host}:${approvalPort}/graphql`;
-  specs.push({ name: 'approval', entry: 'subgraphs/approval/main.ts', env: { GATEWAY_PUBLIC_KEYS: JSON.stringify(identityKeys.jwks), ...common, PORT: String(approvalPort) }, readyUrl: `http://${host}:${approvalPort}/healthz` });
+  specs.push({
+    name: 'approval',
+    entry: 'subgraphs/approval/main.ts',
+    env: { GATEWAY_PUBLIC_KEYS: JSON.stringify(identityKeys.jwks), ...common, PORT: String(approvalPort) },
+    readyUrl: `http://${host}:${approvalPort}/healthz`,
+  });
   for (const [index, mall] of DEMO_MALLS.entries()) {
     const mallPort = await port(options.ports ? options.ports.mallBase + index : undefined);
     subgraphUrls[mall.id] = `http://${host}:${mallPort}/graphql`;

@@ -92,7 +92,8 @@ export async function createWorkloadServer(options: { port?: number; host?: stri
           }
           send(res, status, bytes);
         },
-        (error: unknown) => send(res, 500, Buffer.from(JSON.stringify({ errors: [{ message: `workload subgraph ${name} failed: ${(error as Error).message}` }] }))),
+        (error: unknown) =>
+          send(res, 500, Buffer.from(JSON.stringify({ errors: [{ message: `workload subgraph ${name} failed: ${(error as Error).message}` }] }))),
       );
     });
   });
@@ -102,10 +103,11 @@ export async function createWorkloadServer(options: { port?: number; host?: stri
   return {
     url,
     calls: () => ({ ...calls }),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

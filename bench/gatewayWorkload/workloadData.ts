@@ -65,9 +65,17 @@ export function prose(length: number, seed: number): string {
 
 // Review i: [body length, product upc], as in the public benchmark.
 const REVIEW_SHAPE: ReadonlyArray<[number, string]> = [
-  [444, '1'], [288, '1'], [274, '1'], [142, '1'],
-  [444, '2'], [288, '2'], [274, '2'], [142, '2'],
-  [142, '3'], [142, '4'], [843, '4'],
+  [444, '1'],
+  [288, '1'],
+  [274, '1'],
+  [142, '1'],
+  [444, '2'],
+  [288, '2'],
+  [274, '2'],
+  [142, '2'],
+  [142, '3'],
+  [142, '4'],
+  [843, '4'],
 ];
 
 export const REVIEWS: readonly WorkloadReview[] = REVIEW_SHAPE.map(([length, productUpc], i) => ({

@@ -22,7 +22,13 @@ export async function startApprovalBenchSystem(options: {
   const logs = { logDir: options.workDir };
   const keys = await generateAssertionKeys();
   // The gateway signs identity for approval with this key; approval trusts only it.
-  const env: Record<string, string> = { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: options.dbPrefix, LOG_LEVEL: 'warn', GATEWAY_SIGNING_KEY: keys.privateKeyPem, GATEWAY_PUBLIC_KEYS: JSON.stringify(keys.jwks) };
+  const env: Record<string, string> = {
+    MONGODB_URI: options.mongoUri,
+    MONGODB_DB_PREFIX: options.dbPrefix,
+    LOG_LEVEL: 'warn',
+    GATEWAY_SIGNING_KEY: keys.privateKeyPem,
+    GATEWAY_PUBLIC_KEYS: JSON.stringify(keys.jwks),
+  };
   if (options.amqpUrl) env.AMQP_URL = options.amqpUrl;
   if (options.brokerPrefix) env.APPROVAL_BROKER_PREFIX = options.brokerPrefix;
   const services: ServiceProcess[] = [];
@@ -34,7 +40,12 @@ export async function startApprovalBenchSystem(options: {
     const gatewayPort = await freePort();
     services.push(
       await spawnService(
-        { name: 'approval', entry: 'subgraphs/approval/main.ts', env: { ...env, PORT: `${approvalPort}` }, readyUrl: `http://127.0.0.1:${approvalPort}/healthz` },
+        {
+          name: 'approval',
+          entry: 'subgraphs/approval/main.ts',
+          env: { ...env, PORT: `${approvalPort}` },
+          readyUrl: `http://127.0.0.1:${approvalPort}/healthz`,
+        },
         { logs },
       ),
     );
@@ -44,7 +55,12 @@ export async function startApprovalBenchSystem(options: {
       `subgraphs:\n  approval:\n    routing_url: http://127.0.0.1:${approvalPort}/graphql\n    schema:\n      file: ${resolve('subgraphs/approval/schema.graphql')}\n`,
     );
     const gateway = await spawnService(
-      { name: 'gateway', entry: 'gateway/main.ts', env: { ...env, PORT: `${gatewayPort}`, SUPERGRAPH_CONFIG: config }, readyUrl: `http://127.0.0.1:${gatewayPort}/readyz` },
+      {
+        name: 'gateway',
+        entry: 'gateway/main.ts',
+        env: { ...env, PORT: `${gatewayPort}`, SUPERGRAPH_CONFIG: config },
+        readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`,
+      },
       { logs },
     );
     services.push(gateway);

@@ -55,15 +55,39 @@ export async function startBenchSystem(options: {
     const catalogPort = await freePort();
     const gatewayPort = await freePort();
     const mallBase = 20_000 + Math.floor(Math.random() * 20_000);
-    await start({ name: 'demo-sites', entry: entry('demo/sites/main.ts'), env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` }, readyUrl: `http://127.0.0.1:${demoPort}/__stats` }, { logs });
+    await start(
+      {
+        name: 'demo-sites',
+        entry: entry('demo/sites/main.ts'),
+        env: { ...env, PORT: `${demoPort}`, DEMO_SITE_DELAY_MS: `${options.siteDelayMs}` },
+        readyUrl: `http://127.0.0.1:${demoPort}/__stats`,
+      },
+      { logs },
+    );
     // Per-mall delays: one more process holding a site server per mall (bench/support/delayedSites.ts).
     const sitePorts = options.siteDelaysMs ? await Promise.all(options.siteDelaysMs.map(() => freePort())) : [];
     if (options.siteDelaysMs) {
-      await start({ name: 'delayed-sites', entry: entry('bench/support/delayedSites.ts'), env: { ...env, SITE_PORTS: sitePorts.join(','), SITE_DELAYS_MS: options.siteDelaysMs.join(',') }, readyUrl: `http://127.0.0.1:${sitePorts.at(-1)}/__stats` }, { logs });
+      await start(
+        {
+          name: 'delayed-sites',
+          entry: entry('bench/support/delayedSites.ts'),
+          env: { ...env, SITE_PORTS: sitePorts.join(','), SITE_DELAYS_MS: options.siteDelaysMs.join(',') },
+          readyUrl: `http://127.0.0.1:${sitePorts.at(-1)}/__stats`,
+        },
+        { logs },
+      );
     }
     // The catalog service seeds nothing itself (a baseline checkout's may; seeding an already filled one is a no-op).
     await seedDemoCatalog(options.mongoUri, prefixedDatabaseName(options.dbPrefix, 'catalog'));
-    await start({ name: 'catalog', entry: entry('subgraphs/catalog/main.ts'), env: { ...env, PORT: `${catalogPort}` }, readyUrl: `http://127.0.0.1:${catalogPort}/healthz` }, { logs });
+    await start(
+      {
+        name: 'catalog',
+        entry: entry('subgraphs/catalog/main.ts'),
+        env: { ...env, PORT: `${catalogPort}` },
+        readyUrl: `http://127.0.0.1:${catalogPort}/healthz`,
+      },
+      { logs },
+    );
     const catalogPid = services.at(-1)?.pid;
     if (catalogPid !== undefined) subgraphPids.push(catalogPid);
     // Malls are spread over a few processes, as separate mall services would
@@ -78,7 +102,14 @@ export async function startBenchSystem(options: {
           {
             name: `mall-fleet-${f}`,
             entry: entry('bench/support/mallFleet.ts'),
-            env: { ...env, MALL_OFFSET: `${offset}`, MALL_COUNT: `${count}`, MALL_BASE_PORT: `${mallBase}`, DEMO_SITES_URL: `http://127.0.0.1:${demoPort}`, MALL_SITE_URLS: sitePorts.map((p) => `http://127.0.0.1:${p}`).join(',') },
+            env: {
+              ...env,
+              MALL_OFFSET: `${offset}`,
+              MALL_COUNT: `${count}`,
+              MALL_BASE_PORT: `${mallBase}`,
+              DEMO_SITES_URL: `http://127.0.0.1:${demoPort}`,
+              MALL_SITE_URLS: sitePorts.map((p) => `http://127.0.0.1:${p}`).join(','),
+            },
             readyUrl: `http://127.0.0.1:${mallBase + offset + count - 1}/healthz`,
           },
           { logs, readyTimeoutMs: 120_000 },
@@ -88,7 +119,9 @@ export async function startBenchSystem(options: {
         });
       }),
     );
-    const subgraphs = [`  catalog:\n    routing_url: http://127.0.0.1:${catalogPort}/graphql\n    schema:\n      file: ${resolve(options.root ?? '', 'subgraphs/catalog/schema.graphql')}`];
+    const subgraphs = [
+      `  catalog:\n    routing_url: http://127.0.0.1:${catalogPort}/graphql\n    schema:\n      file: ${resolve(options.root ?? '', 'subgraphs/catalog/schema.graphql')}`,
+    ];
     for (let i = 0; i < options.mallCount; i++) {
       const id = `m${i + 1}`;
       const file = join(workDir, 'schemas', `${id}.graphql`);

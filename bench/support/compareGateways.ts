@@ -89,8 +89,14 @@ export async function compareGateways(options: ComparisonOptions): Promise<Entra
       const figures = await measureRound(entrant, options, expected);
       rounds.get(entrant.contender.name)!.push(figures);
       const { load } = figures;
-      const problems = [load.mismatches && `${load.mismatches} answers not the reference's`, load.non2xx && `${load.non2xx} not 2xx`, load.errors && `${load.errors} errors or timeouts`].filter(Boolean);
-      log(`round ${round + 1} ${entrant.contender.name}: ${load.rps.toFixed(1)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${problems.map((p) => `, ${p}`).join('')}`);
+      const problems = [
+        load.mismatches && `${load.mismatches} answers not the reference's`,
+        load.non2xx && `${load.non2xx} not 2xx`,
+        load.errors && `${load.errors} errors or timeouts`,
+      ].filter(Boolean);
+      log(
+        `round ${round + 1} ${entrant.contender.name}: ${load.rps.toFixed(1)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${problems.map((p) => `, ${p}`).join('')}`,
+      );
       if (load.mismatchSample) log(`  a mismatched answer: ${describeMismatch(expected, load.mismatchSample)}`);
     }
   }
@@ -105,7 +111,13 @@ async function measureRound(entrant: Entrant, options: ComparisonOptions, expect
   });
   const callsBefore = entrant.subgraphCalls ? await entrant.subgraphCalls() : null;
   const before = cpu();
-  const load = await runLoad({ url: entrant.contender.url, body: options.body, connections: options.connections, seconds: options.roundSeconds, expectBody: expected });
+  const load = await runLoad({
+    url: entrant.contender.url,
+    body: options.body,
+    connections: options.connections,
+    seconds: options.roundSeconds,
+    expectBody: expected,
+  });
   // Requests still in flight when the round ended go on making subgraph calls:
   // wait until they are done, so their calls and CPU are counted (per request
   // sent) and the next round starts on a quiet machine.

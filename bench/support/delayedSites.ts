@@ -19,7 +19,8 @@ function numbers(name: string): number[] {
 runMain(log, async () => {
   const ports = numbers('SITE_PORTS');
   const delays = numbers('SITE_DELAYS_MS');
-  if (ports.length === 0 || ports.length !== delays.length) throw new Error('SITE_PORTS and SITE_DELAYS_MS must list as many entries, one per site server; set both');
+  if (ports.length === 0 || ports.length !== delays.length)
+    throw new Error('SITE_PORTS and SITE_DELAYS_MS must list as many entries, one per site server; set both');
   const servers = await Promise.all(ports.map((port, i) => createDemoSites({ port, delayMs: delays[i]! })));
   log.info(`demo sites answering after ${delays.join(', ')} ms at ${servers.map((s) => s.url).join(' ')}`);
   return async () => {

@@ -17,7 +17,10 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
   if (!gc) throw new Error('run the benchmark with node --expose-gc (npm run bench does)');
   const base = readSupergraphConfig('supergraph.yaml');
   const without = composeSupergraph(base);
-  const withOutlet = composeSupergraph([...base, { name: 'outlet', url: 'http://127.0.0.1:1/graphql', sdl: mallSdl({ id: 'outlet', name: '아울렛', homepage: 'http://outlet.example/' }) }]);
+  const withOutlet = composeSupergraph([
+    ...base,
+    { name: 'outlet', url: 'http://127.0.0.1:1/graphql', sdl: mallSdl({ id: 'outlet', name: '아울렛', homepage: 'http://outlet.example/' }) },
+  ]);
   if (!without.ok || !withOutlet.ok) throw new Error('the benchmark supergraphs do not compose');
   let update: (sdl: string) => void = () => undefined;
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
@@ -34,7 +37,12 @@ export async function reloadHeapMiB(cycles: number, checkpoints: number[]): Prom
     identity: { forward: async () => undefined, jwks: { keys: [] } },
     releaseGraceMs: RELEASE_GRACE_MS,
   });
-  const query = () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ malls { id name } }' }) }).then((r) => r.text());
+  const query = () =>
+    fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ malls { id name } }' }),
+    }).then((r) => r.text());
   // A new supergraph is built off the serving thread first, so a switch lands a little after update().
   const serving = async (outlet: boolean) => {
     while ((await query()).includes('"outlet"') !== outlet) await new Promise((resolve) => setTimeout(resolve, 5));

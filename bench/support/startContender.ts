@@ -49,7 +49,12 @@ export async function startContender(spec: ContenderSpec, logDir: string): Promi
   let service: ServiceProcess;
   if (spec.kind === 'gatehouse') {
     service = await spawnService(
-      { name: spec.name, entry: spec.root ? resolve(spec.root, 'gateway/main.ts') : 'gateway/main.ts', env: { PORT: `${port}`, SUPERGRAPH_CONFIG: spec.configPath, ...EDGE_OFF, ...spec.env }, readyUrl: `${base}/readyz` },
+      {
+        name: spec.name,
+        entry: spec.root ? resolve(spec.root, 'gateway/main.ts') : 'gateway/main.ts',
+        env: { PORT: `${port}`, SUPERGRAPH_CONFIG: spec.configPath, ...EDGE_OFF, ...spec.env },
+        readyUrl: `${base}/readyz`,
+      },
       { logs: { logDir }, readyTimeoutMs: 120_000 },
     );
   } else {

@@ -11,7 +11,12 @@ import { CliError, UsageError } from '../cliError.ts';
  * catalog's database (MONGODB_URI, MONGODB_DB_PREFIX), upserted by id. Every
  * line is checked first; one bad line refuses the whole file.
  */
-export async function runCatalogCommand(action: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+export async function runCatalogCommand(
+  action: string | undefined,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+): Promise<void> {
   if (action !== 'import') throw new UsageError(action ? `unknown catalog command "${action}"` : 'say what to do: gatehouse catalog import FILE');
   if (!file) throw new UsageError('gatehouse catalog import needs FILE, a JSON-lines file of products');
   const mongoUri = env.MONGODB_URI;
@@ -35,7 +40,9 @@ export async function runCatalogCommand(action: string | undefined, file: string
     const store = createProductStore(mongo.db);
     await store.ensureIndexes();
     const summary = await importProducts(store, lines);
-    print(`imported ${lines.length} products into ${database}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged (the catalog serves changes within CATALOG_PRODUCT_CACHE_MS)`);
+    print(
+      `imported ${lines.length} products into ${database}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged (the catalog serves changes within CATALOG_PRODUCT_CACHE_MS)`,
+    );
   } catch (error) {
     if (error instanceof ProductFileError) throw new CliError(`${file} ${error.message}; nothing was imported`);
     throw error;

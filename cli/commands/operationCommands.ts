@@ -8,7 +8,13 @@ export interface OperationFlags {
 }
 
 /** `gatehouse operations publish|list|delete`: a client version's trusted operations (publish and delete need the admin token). */
-export async function runOperationCommand(action: string | undefined, file: string | undefined, flags: OperationFlags, registry: RegistryClient, print: (line: string) => void): Promise<void> {
+export async function runOperationCommand(
+  action: string | undefined,
+  file: string | undefined,
+  flags: OperationFlags,
+  registry: RegistryClient,
+  print: (line: string) => void,
+): Promise<void> {
   switch (action) {
     case 'publish': {
       const { client, version } = required(flags);
@@ -24,14 +30,17 @@ export async function runOperationCommand(action: string | undefined, file: stri
         const errors = Array.isArray(reply.body.errors) ? (reply.body.errors as string[]) : [];
         throw new CliError([String(reply.body.error ?? `the registry answered ${reply.status}`), ...errors.slice(0, 20).map((e) => `  - ${e}`)].join('\n'));
       }
-      print(`${client} ${version}: ${String(reply.body.operations)} operations published (validated against revision ${String(reply.body.revision)}); every gateway serves their ids within seconds`);
+      print(
+        `${client} ${version}: ${String(reply.body.operations)} operations published (validated against revision ${String(reply.body.revision)}); every gateway serves their ids within seconds`,
+      );
       return;
     }
     case 'list': {
       const { body } = expectOk(await registry.listManifests());
       const manifests = body.manifests as Array<{ client: string; version: string; operations: number; publishedBy: string; publishedAt: string }>;
       print(`${manifests.length} manifests`);
-      for (const m of manifests) print(`${m.client.padEnd(20)} ${m.version.padEnd(12)} ${String(m.operations).padStart(5)} operations  by ${m.publishedBy} at ${m.publishedAt}`);
+      for (const m of manifests)
+        print(`${m.client.padEnd(20)} ${m.version.padEnd(12)} ${String(m.operations).padStart(5)} operations  by ${m.publishedBy} at ${m.publishedAt}`);
       return;
     }
     case 'delete': {

@@ -31,17 +31,38 @@ export async function runSubgraphCommand(action: string | undefined, flags: Subg
     }
     case 'list': {
       const { body } = expectOk(await registry.list());
-      const subgraphs = body.subgraphs as Array<{ name: string; url: string; owner: string; kind: string; publishedBy: string; publishedAt: string; revision: number }>;
+      const subgraphs = body.subgraphs as Array<{
+        name: string;
+        url: string;
+        owner: string;
+        kind: string;
+        publishedBy: string;
+        publishedAt: string;
+        revision: number;
+      }>;
       print(`revision ${String(body.revision)}: ${subgraphs.length} subgraphs`);
-      for (const s of subgraphs) print(`${s.name.padEnd(16)} ${s.url.padEnd(40)} ${`${s.kind} of ${s.owner}`.padEnd(24)} r${s.revision} by ${s.publishedBy} at ${s.publishedAt}`);
+      for (const s of subgraphs)
+        print(`${s.name.padEnd(16)} ${s.url.padEnd(40)} ${`${s.kind} of ${s.owner}`.padEnd(24)} r${s.revision} by ${s.publishedBy} at ${s.publishedAt}`);
       return;
     }
     case 'show': {
       const name = required(flags.name, '--name');
       const { body } = expectOk(await registry.show(name));
-      const current = body.current as { url: string; sdl: string; owner: string; kind: string; publishedBy: string; publishedAt: string; revision: number } | null;
+      const current = body.current as {
+        url: string;
+        sdl: string;
+        owner: string;
+        kind: string;
+        publishedBy: string;
+        publishedAt: string;
+        revision: number;
+      } | null;
       const history = body.history as Array<{ revision: number; action: string; by: string; at: string; url: string | null }>;
-      print(current ? `${name}: ${current.kind} of ${current.owner} at ${current.url}, revision ${current.revision}, published by ${current.publishedBy} at ${current.publishedAt}` : `${name}: deleted`);
+      print(
+        current
+          ? `${name}: ${current.kind} of ${current.owner} at ${current.url}, revision ${current.revision}, published by ${current.publishedBy} at ${current.publishedAt}`
+          : `${name}: deleted`,
+      );
       print('history:');
       for (const h of history) print(`  r${h.revision} ${h.action.padEnd(7)} by ${h.by} at ${h.at}${h.url ? ` (${h.url})` : ''}`);
       if (current) print(`schema:\n${current.sdl}`);
@@ -72,13 +93,17 @@ function report(reply: RegistryReply, print: Print, name: string): void {
   const breaking = (body.breaking as string[] | undefined) ?? [];
   switch (body.status) {
     case 'checked':
-      print(`${name}: the change composes${breaking.length ? ` and is allowed to break ${breaking.length} thing(s)` : ' and breaks no client'}; nothing was published`);
+      print(
+        `${name}: the change composes${breaking.length ? ` and is allowed to break ${breaking.length} thing(s)` : ' and breaks no client'}; nothing was published`,
+      );
       break;
     case 'unchanged':
       print(`${name}: already published as it is (revision ${String(body.revision)}); nothing changed`);
       break;
     default:
-      print(`${name} ${String(body.status)}: revision ${String(body.revision)}; every gateway switches within 2 s${malls.length ? ` (malls: ${malls.join(', ')})` : ''}`);
+      print(
+        `${name} ${String(body.status)}: revision ${String(body.revision)}; every gateway switches within 2 s${malls.length ? ` (malls: ${malls.join(', ')})` : ''}`,
+      );
   }
   // Accepted without allowBreaking because no known operation uses what changed (usage-based checks).
   if (typeof body.note === 'string') {

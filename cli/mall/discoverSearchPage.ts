@@ -60,7 +60,12 @@ export async function discoverSearchPage(homepage: string, keyword: string, time
   try {
     page = await fetchHtml(firstPage, timeoutMs);
   } catch (error) {
-    return { searchPath: withPage(GUESSED_PAGE_PARAM), queryEncoding, searchPathNote: `${guessedPage} (the search page could not be read).`, page: { reason: (error as Error).message } };
+    return {
+      searchPath: withPage(GUESSED_PAGE_PARAM),
+      queryEncoding,
+      searchPathNote: `${guessedPage} (the search page could not be read).`,
+      page: { reason: (error as Error).message },
+    };
   }
   const pageParam = findPageParam(cheerio.load(page.html), page.url, new URL(firstPage).pathname, form.keywordParam);
   return {

@@ -138,7 +138,7 @@ function tsString(value: string): string {
   return `'${value.replace(/[\\'\u0000-\u001f\u2028\u2029]/g, (char) => (char === '\\' || char === "'" ? `\\${char}` : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 }
 
-/** Text that cannot end a `/* */` comment or start a new line in a `//` one. */
+/** Text that cannot end a `/* */ ` comment or start a new line in a `; //` one. */
 function commentSafe(text: string): string {
   return text.replace(/\*\//g, '*\\/').replace(/[\r\n\u2028\u2029]+/g, ' ');
 }

@@ -10,16 +10,7 @@ import { isMallId } from '../../composition/mallNaming.ts';
 import { DIRECTORY_SUBGRAPH } from '../../composition/subgraphDefinition.ts';
 import { buildSearchUrl } from '../../subgraphs/malls/kit/extractOffers.ts';
 import { discoverSearchPage, guessedSearch, searchOnlySite, type SearchDiscovery } from './discoverSearchPage.ts';
-import {
-  FIXTURE_FILE,
-  mainSource,
-  placeholderPageSource,
-  savedPageSource,
-  schemaSource,
-  siteSource,
-  testSource,
-  type MallFacts,
-} from './renderMallFiles.ts';
+import { FIXTURE_FILE, mainSource, placeholderPageSource, savedPageSource, schemaSource, siteSource, testSource, type MallFacts } from './renderMallFiles.ts';
 
 export interface ScaffoldMallOptions {
   /** The mall id: 1-40 lower-case letters and digits, starting with a letter (`minguk`). */
@@ -68,7 +59,10 @@ export async function scaffoldMall(options: ScaffoldMallOptions): Promise<Scaffo
   const page =
     'url' in discovery.page
       ? { url: discovery.page.url, text: savedPageSource(discovery.page.url, discovery.page.html, keyword, discovery.page.charset) }
-      : { url: buildSearchUrl(searchOnlySite(homepage, facts.searchPath, facts.queryEncoding), keyword, 1), text: placeholderPageSource(facts, discovery.page.reason) };
+      : {
+          url: buildSearchUrl(searchOnlySite(homepage, facts.searchPath, facts.queryEncoding), keyword, 1),
+          text: placeholderPageSource(facts, discovery.page.reason),
+        };
 
   const files: [string, string][] = [
     ['site.ts', siteSource(facts)],

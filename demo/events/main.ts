@@ -17,7 +17,10 @@ import { portalLinks, runDemoEventSource } from './runDemoEventSource.ts';
 const log = createLogger('demo-events');
 
 runMain(log, async () => {
-  const users = envString('DEMO_USERS', 'u-1001,u-1002,u-1003').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const users = envString('DEMO_USERS', 'u-1001,u-1002,u-1003')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
   if (users.length === 0) throw new Error('DEMO_USERS names no user; set it to a comma-separated list such as u-1001,u-1002');
   const jwtSecret = jwtSecretFromEnv();
   // Links first: they are what a person running the demo is looking for.

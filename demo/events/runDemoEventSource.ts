@@ -158,8 +158,16 @@ export async function runDemoEventSource(options: DemoEventSourceOptions): Promi
 }
 
 /** `<portal>#token=<jwt>` per user, so a person can open the portal widget as that user. */
-export async function portalLinks(users: readonly string[], jwtSecret: string, portalUrl: string, expiresInSeconds = 12 * 3600): Promise<Array<{ userId: string; url: string }>> {
+export async function portalLinks(
+  users: readonly string[],
+  jwtSecret: string,
+  portalUrl: string,
+  expiresInSeconds = 12 * 3600,
+): Promise<Array<{ userId: string; url: string }>> {
   return Promise.all(
-    users.map(async (userId) => ({ userId, url: `${portalUrl}#token=${await signToken({ userId, secret: jwtSecret, expiresInSeconds, claims: { name: `Demo ${userId}` } })}` })),
+    users.map(async (userId) => ({
+      userId,
+      url: `${portalUrl}#token=${await signToken({ userId, secret: jwtSecret, expiresInSeconds, claims: { name: `Demo ${userId}` } })}`,
+    })),
   );
 }

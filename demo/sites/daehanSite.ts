@@ -14,9 +14,7 @@ function searchHref(keyword: string, page: number): string {
 /** The model code sits in the title only, in brackets or parentheses depending on who typed the item in. */
 function titleOf(listing: Listing): string {
   if (!listing.model) return `[${listing.brand}] ${listing.koreanName}`;
-  return listing.no % 2 === 0
-    ? `[${listing.brand}] ${listing.koreanName} (${listing.model})`
-    : `${listing.englishName} 정품 [${listing.model}]`;
+  return listing.no % 2 === 0 ? `[${listing.brand}] ${listing.koreanName} (${listing.model})` : `${listing.englishName} 정품 [${listing.model}]`;
 }
 
 function layout(keyword: string, content: string, base = ''): string {
@@ -73,30 +71,43 @@ export const daehanSite: DemoMall = {
   pageParam: 'page',
 
   renderHome() {
-    return layout('', `<table width="100%"><tr><td><b>오늘의 추천상품</b><br>
-<a href="shop/${searchHref('에어팟', 1)}">에어팟 최저가 모음</a></td></tr></table>`, 'shop/');
+    return layout(
+      '',
+      `<table width="100%"><tr><td><b>오늘의 추천상품</b><br>
+<a href="shop/${searchHref('에어팟', 1)}">에어팟 최저가 모음</a></td></tr></table>`,
+      'shop/',
+    );
   },
 
   renderSearch(view) {
     const summary = `<table width="100%" border="0"><tr><td><b>"${escapeHtml(view.keyword)}"</b> 검색결과 : 총 <font color="red">${view.slice.total}</font>개</td></tr></table>`;
     if (view.slice.items.length === 0) {
-      return layout(view.keyword, `${summary}
+      return layout(
+        view.keyword,
+        `${summary}
 <table class="goods_list" width="100%" border="0" cellpadding="5" cellspacing="0">
 <tr><td class="no_data" align="center" height="200">검색하신 상품이 없습니다.<br>다른 검색어를 입력해 주세요.</td></tr>
-</table>`);
+</table>`,
+      );
     }
-    return layout(view.keyword, `${summary}
+    return layout(
+      view.keyword,
+      `${summary}
 <table class="goods_list" width="100%" border="0" cellpadding="5" cellspacing="0">
 <tr bgcolor="#f5f5f5"><th>이미지</th><th>상품명</th><th>판매가</th></tr>
 ${view.slice.items.map(row).join('\n')}
 </table>
-${paging(view)}`);
+${paging(view)}`,
+    );
   },
 
   renderBroken() {
-    return layout('', `<table width="100%"><tr><td align="center" height="300">
+    return layout(
+      '',
+      `<table width="100%"><tr><td align="center" height="300">
 <b>서비스 점검 중입니다.</b><br>이용에 불편을 드려 죄송합니다. (점검시간 02:00 ~ 06:00)
-</td></tr></table>`);
+</td></tr></table>`,
+    );
   },
 
   goodsNo(path, query) {
@@ -106,10 +117,13 @@ ${paging(view)}`);
   },
 
   renderGoods(listing) {
-    return layout('', `<table width="100%"><tr>
+    return layout(
+      '',
+      `<table width="100%"><tr>
 <td width="300"><img src="../img/goods/${listing.no}.gif" width="300" height="300"></td>
 <td valign="top"><font size="4"><b>${escapeHtml(titleOf(listing))}</b></font><br><br>
 판매가 : <font color="#ff6600"><b>${formatWon(listing.price)}</b>원</font></td>
-</tr></table>`);
+</tr></table>`,
+    );
   },
 };

@@ -72,23 +72,35 @@ export const hanbitSite: DemoMall = {
   pageParam: 'page',
 
   renderHome() {
-    return layout('한빛몰 - 믿을 수 있는 온라인 쇼핑', '', `<section class="main-banner"><h2>오늘의 특가</h2>
-<p><a href="${searchHref('airpods', 1)}">에어팟 특가 보러가기</a></p></section>`);
+    return layout(
+      '한빛몰 - 믿을 수 있는 온라인 쇼핑',
+      '',
+      `<section class="main-banner"><h2>오늘의 특가</h2>
+<p><a href="${searchHref('airpods', 1)}">에어팟 특가 보러가기</a></p></section>`,
+    );
   },
 
   renderSearch(view) {
     const title = `'${view.keyword}' 검색결과 - 한빛몰`;
     if (view.slice.items.length === 0) {
-      return layout(title, view.keyword, `<div class="search-empty">
+      return layout(
+        title,
+        view.keyword,
+        `<div class="search-empty">
   <p><strong>'${escapeHtml(view.keyword)}'</strong>에 대한 검색 결과가 없습니다.</p>
   <p>단어의 철자가 정확한지 확인해 주세요.</p>
-</div>`);
+</div>`,
+      );
     }
-    return layout(title, view.keyword, `<p class="search-summary"><strong>'${escapeHtml(view.keyword)}'</strong> 검색결과 <em>${view.slice.total}</em>개</p>
+    return layout(
+      title,
+      view.keyword,
+      `<p class="search-summary"><strong>'${escapeHtml(view.keyword)}'</strong> 검색결과 <em>${view.slice.total}</em>개</p>
 <ul class="prd-list">
 ${view.slice.items.map(item).join('\n')}
 </ul>
-${paging(view)}`);
+${paging(view)}`,
+    );
   },
 
   renderBroken(view) {
@@ -106,10 +118,14 @@ ${paging(view)}`);
   },
 
   renderGoods(listing) {
-    return layout(`${listing.name} - 한빛몰`, '', `<div class="goods-detail" data-model="${escapeHtml(listing.model ?? '')}">
+    return layout(
+      `${listing.name} - 한빛몰`,
+      '',
+      `<div class="goods-detail" data-model="${escapeHtml(listing.model ?? '')}">
   <h2 class="goods-name">${escapeHtml(listing.name)}</h2>
   <img src="${PREFIX}/img/goods/${listing.no}.jpg" alt="" width="400" height="400">
   <p class="goods-price">${formatWon(listing.price)}원</p>
-</div>`);
+</div>`,
+    );
   },
 };

@@ -65,7 +65,9 @@ ${content}
 
 function unit(listing: Listing): string {
   const rate = listing.price < listing.listPrice ? `<span class="dc">${Math.round((1 - listing.price / listing.listPrice) * 100)}%</span> ` : '';
-  const code = listing.model ? `\n      <dd class="goods-unit__code"><span class="lbl">모델</span> <span class="val">${escapeHtml(listing.model)}</span></dd>` : '';
+  const code = listing.model
+    ? `\n      <dd class="goods-unit__code"><span class="lbl">모델</span> <span class="val">${escapeHtml(listing.model)}</span></dd>`
+    : '';
   const title = `${listing.koreanName} (${listing.englishName})`;
   return `    <dl class="goods-unit" data-prd-no="${listing.no}">
       <dt class="goods-unit__img"><a href="goods.do?prdNo=${listing.no}"><img src="${PREFIX}/img/prd/${listing.no}.png" alt="${escapeHtml(title)}"></a></dt>
@@ -95,22 +97,34 @@ export const mingukSite: DemoMall = {
   pageParam: 'pageNo',
 
   renderHome() {
-    return layout('민국몰 - 대한민국 대표 쇼핑몰', '', `<div class="main-visual"><h2>이달의 기획전</h2>
-<a href="display/${searchHref('galaxy', 1)}">갤럭시 최저가</a></div>`);
+    return layout(
+      '민국몰 - 대한민국 대표 쇼핑몰',
+      '',
+      `<div class="main-visual"><h2>이달의 기획전</h2>
+<a href="display/${searchHref('galaxy', 1)}">갤럭시 최저가</a></div>`,
+    );
   },
 
   renderSearch(view) {
     const title = `${view.keyword} 검색결과 | 민국몰`;
     if (view.slice.items.length === 0) {
-      return layout(title, view.keyword, `<div class="srch-none">
+      return layout(
+        title,
+        view.keyword,
+        `<div class="srch-none">
     <p><strong>${escapeHtml(view.keyword)}</strong>에 대한 검색결과가 없습니다.</p>
-  </div>`);
+  </div>`,
+      );
     }
-    return layout(title, view.keyword, `<h2 class="srch-tit"><strong>${escapeHtml(view.keyword)}</strong> 검색결과 (${view.slice.total}건)</h2>
+    return layout(
+      title,
+      view.keyword,
+      `<h2 class="srch-tit"><strong>${escapeHtml(view.keyword)}</strong> 검색결과 (${view.slice.total}건)</h2>
   <div id="searchList" class="srch-list">
 ${view.slice.items.map(unit).join('\n')}
   </div>
-  ${paginate(view)}`);
+  ${paginate(view)}`,
+    );
   },
 
   renderBroken() {
@@ -126,10 +140,14 @@ ${view.slice.items.map(unit).join('\n')}
 
   renderGoods(listing) {
     const title = `${listing.koreanName} (${listing.englishName})`;
-    return layout(`${title} | 민국몰`, '', `<div class="goods-view">
+    return layout(
+      `${title} | 민국몰`,
+      '',
+      `<div class="goods-view">
     <img src="${PREFIX}/img/prd/${listing.no}.png" alt="">
     <h2>${escapeHtml(title)}</h2>
     <p class="price"><strong>${formatWon(listing.price)}</strong>원</p>
-  </div>`);
+  </div>`,
+    );
   },
 };

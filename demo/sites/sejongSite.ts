@@ -87,23 +87,38 @@ export const sejongSite: DemoMall = {
   pageParam: 'pg',
 
   renderHome() {
-    return layout('세종쇼핑', '', `<div class="sj-hero"><h2>이번 주 인기상품</h2>
-<a href="shop/search${searchQuery('galaxy', 1)}">갤럭시 기획전</a></div>`, '');
+    return layout(
+      '세종쇼핑',
+      '',
+      `<div class="sj-hero"><h2>이번 주 인기상품</h2>
+<a href="shop/search${searchQuery('galaxy', 1)}">갤럭시 기획전</a></div>`,
+      '',
+    );
   },
 
   renderSearch(view) {
     const title = `${view.keyword} : 세종쇼핑 검색`;
     if (view.slice.items.length === 0) {
-      return layout(title, view.keyword, `<div class="empty-result">
+      return layout(
+        title,
+        view.keyword,
+        `<div class="empty-result">
       <p class="empty-result__title">검색 결과가 없습니다</p>
       <p class="empty-result__desc">“${escapeHtml(view.keyword)}”와(과) 일치하는 상품이 없어요.</p>
-    </div>`, '../');
+    </div>`,
+        '../',
+      );
     }
-    return layout(title, view.keyword, `<div class="result-head">“${escapeHtml(view.keyword)}” 상품 <b>${view.slice.total}</b></div>
+    return layout(
+      title,
+      view.keyword,
+      `<div class="result-head">“${escapeHtml(view.keyword)}” 상품 <b>${view.slice.total}</b></div>
     <div class="goods-grid">
 ${view.slice.items.map((listing) => card(listing, view.host)).join('\n')}
     </div>
-${pagination(view)}`, '../');
+${pagination(view)}`,
+      '../',
+    );
   },
 
   renderBroken() {
@@ -119,10 +134,15 @@ ${pagination(view)}`, '../');
   },
 
   renderGoods(listing, host) {
-    return layout(`${listing.englishName} : 세종쇼핑`, '', `<div class="goods-view">
+    return layout(
+      `${listing.englishName} : 세종쇼핑`,
+      '',
+      `<div class="goods-view">
       <img src="${imageUrl(listing, host)}" alt="">
       <h2>${escapeHtml(listing.englishName)}</h2>
       <div class="goods-card__price">${priceBox(listing)}</div>
-    </div>`, '../');
+    </div>`,
+      '../',
+    );
   },
 };

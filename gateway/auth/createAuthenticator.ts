@@ -1,9 +1,6 @@
 import { InvalidTokenError, verifyBearer } from '../../lib/auth/verifyToken.ts';
 
-export type Authentication =
-  | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string }
-  | { kind: 'invalid'; reason: string };
+export type Authentication = { kind: 'anonymous' } | { kind: 'user'; userId: string } | { kind: 'invalid'; reason: string };
 
 export type Authenticator = (authorization: string | undefined) => Promise<Authentication>;
 

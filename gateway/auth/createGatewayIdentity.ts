@@ -10,10 +10,16 @@ import type { JSONWebKeySet } from 'jose';
  * production) one is made for this process alone, which suits one gateway
  * whose subgraphs read its /.well-known/jwks.json.
  */
-export async function createGatewayIdentity(log: Logger, signingKeyPem: string | undefined, subgraphs: readonly string[]): Promise<{ forward: IdentityForwarding; jwks: JSONWebKeySet }> {
+export async function createGatewayIdentity(
+  log: Logger,
+  signingKeyPem: string | undefined,
+  subgraphs: readonly string[],
+): Promise<{ forward: IdentityForwarding; jwks: JSONWebKeySet }> {
   let pem = signingKeyPem;
   if (!pem) {
-    log.warn('GATEWAY_SIGNING_KEY is unset; signing identity assertions with a key made for this process (subgraphs must read GATEWAY_JWKS_URL, and replicas will not share it)');
+    log.warn(
+      'GATEWAY_SIGNING_KEY is unset; signing identity assertions with a key made for this process (subgraphs must read GATEWAY_JWKS_URL, and replicas will not share it)',
+    );
     pem = (await generateAssertionKeys()).privateKeyPem;
   }
   const signer = await createAssertionSigner(pem);

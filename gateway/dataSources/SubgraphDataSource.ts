@@ -109,7 +109,8 @@ export class SubgraphDataSource implements GraphQLDataSource {
     // The trace context goes on after the sharing key is taken: callers in different traces still share a fetch.
     // A deferred operation's fetches end when its client leaves, so they are its own, not shared (gateway/defer/).
     const signal = abortSignalOf(options.context);
-    const post = () => postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs, signal });
+    const post = () =>
+      postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs, signal });
     if (!this.sharing || !isShareableFetch(options) || signal) return post();
     // Everything the subgraph would receive besides the URL (fixed per data source): headers, identity included, and body.
     return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post);

@@ -51,7 +51,14 @@ export async function postJson(dispatcher: Dispatcher, request: JsonRequest): Pr
   request.signal?.addEventListener('abort', cancel, { once: true });
   if (request.signal?.aborted) cancel();
   try {
-    const sent = dispatcher.request({ origin: request.origin, path: request.path, method: 'POST', headers: request.headers, body: request.body, signal: deadline });
+    const sent = dispatcher.request({
+      origin: request.origin,
+      path: request.path,
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: deadline,
+    });
     // Once the deadline has answered the caller, a late failure has no one to tell.
     sent.catch(() => undefined);
     const response = await Promise.race([sent, expired]);

@@ -38,7 +38,11 @@ export function deferredDeliveryOf(context: unknown): DeferredDelivery | null {
  * anything, returns the first payload and leaves the rest on `delivery`.
  * `@defer(if: $var)` plans as a Condition node: the branch is chosen here.
  */
-export async function executeWithDefer(version: SupergraphVersion, requestContext: GatewayGraphQLRequestContext, delivery: DeferredDelivery): Promise<GatewayExecutionResult> {
+export async function executeWithDefer(
+  version: SupergraphVersion,
+  requestContext: GatewayGraphQLRequestContext,
+  delivery: DeferredDelivery,
+): Promise<GatewayExecutionResult> {
   const { request, document, queryHash } = requestContext;
   const operationName = request.operationName ?? undefined;
   let plan: QueryPlan;

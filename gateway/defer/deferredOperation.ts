@@ -15,8 +15,14 @@ import {
  * then only the fragment's own selection, as the planner printed it.
  * `queryPath` holds response names and `... on T` steps.
  */
-export function deferredOperation(operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>, queryPath: readonly string[], subselection: string): DocumentNode {
-  const inner = (parse(`{ __typename ${subselection.slice(subselection.indexOf('{') + 1)}`, { noLocation: true }).definitions[0] as OperationDefinitionNode).selectionSet;
+export function deferredOperation(
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  queryPath: readonly string[],
+  subselection: string,
+): DocumentNode {
+  const inner = (parse(`{ __typename ${subselection.slice(subselection.indexOf('{') + 1)}`, { noLocation: true }).definitions[0] as OperationDefinitionNode)
+    .selectionSet;
   // The __typename above keeps an empty subselection valid; it is dropped unless that is all there is.
   const own: SelectionSetNode = inner.selections.length > 1 ? { ...inner, selections: inner.selections.slice(1) } : inner;
   const selectionSet = pathDown(operation.selectionSet.selections, fragments, queryPath, own);
@@ -35,7 +41,13 @@ function pathDown(
     const typeName = step.slice('... on '.length).trim();
     return {
       kind: Kind.SELECTION_SET,
-      selections: [{ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } }, selectionSet: pathDown(selections, fragments, rest, own) }],
+      selections: [
+        {
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } },
+          selectionSet: pathDown(selections, fragments, rest, own),
+        },
+      ],
     };
   }
   const fields = fieldsNamed(selections, fragments, step);

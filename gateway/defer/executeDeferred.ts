@@ -168,7 +168,9 @@ export async function executeDeferred(
 
 function itemPayload(step: Step, result: GatewayExecutionResult): IncrementalPayload {
   const data = valueAt(result.data, step.itemPath);
-  const errors = result.errors?.map((e) => (e.path ? new GraphQLError(e.message, { path: step.toClientPath([...e.path]), extensions: e.extensions, originalError: e.originalError }) : e));
+  const errors = result.errors?.map((e) =>
+    e.path ? new GraphQLError(e.message, { path: step.toClientPath([...e.path]), extensions: e.extensions, originalError: e.originalError }) : e,
+  );
   return {
     data: data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null,
     path: step.toClientPath(step.itemPath),
@@ -187,7 +189,13 @@ function failedPayload(step: Step, error: unknown): IncrementalPayload {
 function inlineDefers(node: PlanNode): PlanNode {
   switch (node.kind) {
     case 'Defer':
-      return { kind: 'Sequence', nodes: [...(node.primary.node ? [inlineDefers(node.primary.node)] : []), { kind: 'Parallel', nodes: node.deferred.flatMap((d) => (d.node ? [inlineDefers(d.node)] : [])) }] };
+      return {
+        kind: 'Sequence',
+        nodes: [
+          ...(node.primary.node ? [inlineDefers(node.primary.node)] : []),
+          { kind: 'Parallel', nodes: node.deferred.flatMap((d) => (d.node ? [inlineDefers(d.node)] : [])) },
+        ],
+      };
     case 'Sequence':
     case 'Parallel':
       return { ...node, nodes: node.nodes.map(inlineDefers) };

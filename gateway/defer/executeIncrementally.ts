@@ -27,7 +27,12 @@ export interface FormattedSubsequentPayload {
 export type IncrementalOutcome =
   /** Refused before execution (limits, validation) or nothing deferred after all: one ordinary answer. */
   | { kind: 'single'; status: number; headers: Map<string, string>; result: FormattedExecutionResult }
-  | { kind: 'incremental'; headers: Map<string, string>; first: FormattedExecutionResult & { hasNext: boolean }; rest: AsyncIterableIterator<FormattedSubsequentPayload> };
+  | {
+      kind: 'incremental';
+      headers: Map<string, string>;
+      first: FormattedExecutionResult & { hasNext: boolean };
+      rest: AsyncIterableIterator<FormattedSubsequentPayload>;
+    };
 
 /**
  * Runs an operation through Apollo Server's own pipeline (limits,
@@ -35,7 +40,12 @@ export type IncrementalOutcome =
  * executor runs its @defer fragments; the deferred payloads come back
  * formatted like the first. `signal`: the client left; what is not done is dropped.
  */
-export async function executeIncrementally(options: IncrementalOptions, request: GraphQLRequestBody, userId: string | null, signal: AbortSignal): Promise<IncrementalOutcome> {
+export async function executeIncrementally(
+  options: IncrementalOptions,
+  request: GraphQLRequestBody,
+  userId: string | null,
+  signal: AbortSignal,
+): Promise<IncrementalOutcome> {
   const delivery: DeferredDelivery = { signal, hold: options.hold };
   const response = await options.apollo.executeOperation(request, { contextValue: withDeferredDelivery({ userId }, delivery) });
   if (response.body.kind !== 'single') throw new Error('Apollo Server answered incrementally on its own; the gateway cannot stream that');

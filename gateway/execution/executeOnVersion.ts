@@ -30,5 +30,7 @@ export async function executeOnVersion(version: SupergraphVersion, requestContex
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError(`could not plan the operation: ${(error as Error).message}`)] };
   }
   const planned = plan;
-  return withSpan('graphql.execute', {}, () => executeQueryPlan(planned, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema));
+  return withSpan('graphql.execute', {}, () =>
+    executeQueryPlan(planned, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema),
+  );
 }

@@ -22,6 +22,13 @@ export function createRateLimitHandler(limits: RateLimits): RequestHandler {
     res
       .status(429)
       .set('Retry-After', String(verdict.retryAfterSeconds))
-      .json({ errors: [{ message: `too many requests from ${who}; retry after ${verdict.retryAfterSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterSeconds } }] });
+      .json({
+        errors: [
+          {
+            message: `too many requests from ${who}; retry after ${verdict.retryAfterSeconds} s`,
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterSeconds },
+          },
+        ],
+      });
   };
 }

@@ -18,10 +18,15 @@ const DEMO_CORS_ORIGINS = ['https://sandbox.embed.apollographql.com', 'https://s
 export function edgeConfigFromEnv(env: NodeJS.ProcessEnv, profile: 'demo' | 'production' = 'demo'): EdgeConfig {
   const d = DEFAULT_OPERATION_LIMITS;
   const windowSeconds = envInt('GATEWAY_RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMITS.windowSeconds, env);
-  if (windowSeconds < 1) throw new Error(`GATEWAY_RATE_LIMIT_WINDOW_SECONDS must be at least 1, got ${windowSeconds}; fix it or unset it to use ${DEFAULT_RATE_LIMITS.windowSeconds}`);
+  if (windowSeconds < 1)
+    throw new Error(
+      `GATEWAY_RATE_LIMIT_WINDOW_SECONDS must be at least 1, got ${windowSeconds}; fix it or unset it to use ${DEFAULT_RATE_LIMITS.windowSeconds}`,
+    );
   const redisUrl = envString('GATEWAY_RATE_LIMIT_REDIS_URL', '', env);
   if (redisUrl !== '' && !/^rediss?:\/\//.test(redisUrl)) {
-    throw new Error(`GATEWAY_RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl.slice(0, 100)}"; fix it or unset it to limit each replica alone`);
+    throw new Error(
+      `GATEWAY_RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl.slice(0, 100)}"; fix it or unset it to limit each replica alone`,
+    );
   }
   const origins = env.GATEWAY_CORS_ORIGINS;
   return {
@@ -39,6 +44,14 @@ export function edgeConfigFromEnv(env: NodeJS.ProcessEnv, profile: 'demo' | 'pro
       perUser: envInt('GATEWAY_RATE_LIMIT_PER_USER', DEFAULT_RATE_LIMITS.perUser, env),
       ...(redisUrl ? { redisUrl } : {}),
     },
-    corsOrigins: origins === undefined ? (profile === 'demo' ? DEMO_CORS_ORIGINS : []) : origins.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins:
+      origins === undefined
+        ? profile === 'demo'
+          ? DEMO_CORS_ORIGINS
+          : []
+        : origins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
   };
 }

@@ -68,7 +68,8 @@ export async function bundleIde(outDir?: string): Promise<string> {
 
 function inputsHash(): string {
   const hash = createHash('sha256');
-  for (const name of PACKAGES) hash.update(`${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version}\n`);
+  for (const name of PACKAGES)
+    hash.update(`${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version}\n`);
   for (const file of SOURCES) hash.update(readFileSync(join(here, file)));
   return hash.digest('hex').slice(0, 16);
 }

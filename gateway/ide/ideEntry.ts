@@ -17,6 +17,4 @@ ws.protocol = http.protocol === 'https:' ? 'wss:' : 'ws:';
 const fetcher = createGraphiQLFetcher({ url: http.href, subscriptionUrl: ws.href });
 const root = document.getElementById('graphiql');
 if (!root) throw new Error('the IDE page has no #graphiql element; serve it with gateway/ide/idePage.ts');
-createRoot(root).render(
-  createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, isHeadersEditorEnabled: true, shouldPersistHeaders: false }),
-);
+createRoot(root).render(createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, isHeadersEditorEnabled: true, shouldPersistHeaders: false }));

@@ -52,7 +52,10 @@ export function useIde(app: Express, log: Logger): void {
       const dir = await assets();
       res.sendFile(join(dir, file), { maxAge: '1h' });
     } catch (error) {
-      res.status(503).type('text/plain').send(`the GraphQL IDE could not be bundled (${errorMessage(error)}); see the gateway's log`);
+      res
+        .status(503)
+        .type('text/plain')
+        .send(`the GraphQL IDE could not be bundled (${errorMessage(error)}); see the gateway's log`);
     }
   });
 }

@@ -59,7 +59,10 @@ export function createRateLimits(settings: RateLimitSettings, log: Logger): Rate
   const limiter = (name: string, points: number) => {
     if (points <= 0) return null;
     const options = { points, duration: settings.windowSeconds, keyPrefix: `${KEY_PREFIX}:${name}` };
-    return { memory: new RateLimiterMemory(options), shared: redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : null };
+    return {
+      memory: new RateLimiterMemory(options),
+      shared: redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : null,
+    };
   };
   const perClient = limiter('client', settings.perClient);
   const perUser = limiter('user', settings.perUser);

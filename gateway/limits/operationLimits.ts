@@ -37,13 +37,34 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
   const rules: ValidationRule[] = [];
   if (limits.maxAliases > 0) {
-    rules.push(armorRule(maxAliasesRule, limits.maxAliases, 'ALIAS_LIMIT_EXCEEDED', (found, max) => `the operation uses ${found} aliases, over the limit of ${max}; split it into several requests`));
+    rules.push(
+      armorRule(
+        maxAliasesRule,
+        limits.maxAliases,
+        'ALIAS_LIMIT_EXCEEDED',
+        (found, max) => `the operation uses ${found} aliases, over the limit of ${max}; split it into several requests`,
+      ),
+    );
   }
   if (limits.maxDepth > 0) {
-    rules.push(armorRule(maxDepthRule, limits.maxDepth, 'DEPTH_LIMIT_EXCEEDED', (found, max) => `the operation is nested ${found} levels deep, over the limit of ${max}; ask for less at once`));
+    rules.push(
+      armorRule(
+        maxDepthRule,
+        limits.maxDepth,
+        'DEPTH_LIMIT_EXCEEDED',
+        (found, max) => `the operation is nested ${found} levels deep, over the limit of ${max}; ask for less at once`,
+      ),
+    );
   }
   if (limits.maxDirectives > 0) {
-    rules.push(armorRule(maxDirectivesRule, limits.maxDirectives, 'DIRECTIVE_LIMIT_EXCEEDED', (found, max) => `the operation uses ${found} directives, over the limit of ${max}; remove some`));
+    rules.push(
+      armorRule(
+        maxDirectivesRule,
+        limits.maxDirectives,
+        'DIRECTIVE_LIMIT_EXCEEDED',
+        (found, max) => `the operation uses ${found} directives, over the limit of ${max}; remove some`,
+      ),
+    );
   }
   return rules;
 }

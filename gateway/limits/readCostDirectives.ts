@@ -42,7 +42,13 @@ export function readCostDirectives(sdl: string | DocumentNode): CostDirectives {
     const typeName = definition.name.value;
     const weight = weightOf(definition.directives, names.cost);
     if (weight !== undefined) typeWeight.set(typeName, weight);
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_EXTENSION) continue;
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
+    )
+      continue;
     for (const field of definition.fields ?? []) {
       const key = `${typeName}.${field.name.value}`;
       const fieldCost = weightOf(field.directives, names.cost);
@@ -106,7 +112,8 @@ function listSizeOf(directives: readonly ConstDirectiveNode[] | undefined, name:
   const directive = directives?.find((d) => d.name.value === name);
   if (!directive) return undefined;
   const assumed = argument(directive, 'assumedSize');
-  const strings = (value: ConstValueNode | undefined) => (value?.kind === Kind.LIST ? value.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : [])) : undefined);
+  const strings = (value: ConstValueNode | undefined) =>
+    value?.kind === Kind.LIST ? value.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : [])) : undefined;
   return {
     assumedSize: assumed?.kind === Kind.INT ? Number(assumed.value) : undefined,
     slicingArguments: strings(argument(directive, 'slicingArguments')),

@@ -40,9 +40,19 @@ export function useDemandControl(options: DemandControlOptions): ApolloServerPlu
           if ('errors' in coerced && coerced.errors) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          const cost = operationCost({ schema, operation, fragments, variables: coerced.coerced, directives: directivesOf(schema), defaultListSize: options.defaultListSize });
+          const cost = operationCost({
+            schema,
+            operation,
+            fragments,
+            variables: coerced.coerced,
+            directives: directivesOf(schema),
+            defaultListSize: options.defaultListSize,
+          });
           if (cost > options.maxCost) {
-            throw new LimitExceededError('COST_LIMIT_EXCEEDED', `the operation's estimated cost ${figure(cost)} is over the limit of ${figure(options.maxCost)}; ask for fewer items (first:) or fewer fields`);
+            throw new LimitExceededError(
+              'COST_LIMIT_EXCEEDED',
+              `the operation's estimated cost ${figure(cost)} is over the limit of ${figure(options.maxCost)}; ask for fewer items (first:) or fewer fields`,
+            );
           }
         },
       };

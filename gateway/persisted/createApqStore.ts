@@ -23,7 +23,12 @@ const LOCAL_ENTRIES = 10_000;
 export function createApqStore(options: { redisUrl?: string; ttlSeconds: number; log: Logger }): ApqStore {
   const local = createTtlCache<string>({ ttlMs: options.ttlSeconds * 1000, maxEntries: LOCAL_ENTRIES });
   const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { enableOfflineQueue: false, commandTimeout: 250, maxRetriesPerRequest: 0, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) })
+    ? new Redis(options.redisUrl, {
+        enableOfflineQueue: false,
+        commandTimeout: 250,
+        maxRetriesPerRequest: 0,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      })
     : null;
   let down = false;
   const failed = (error: unknown) => {

@@ -52,16 +52,39 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
     const query = typeof fields.query === 'string' && fields.query !== '' ? fields.query : undefined;
     if (rawId === undefined) {
       if (query === undefined || mayFreeform(client) || options.manifests?.get(operationId(query)) !== undefined) return next();
-      return refuse(res, 400, 'PERSISTED_QUERY_ID_REQUIRED', `client "${client}" may only send operations from a published manifest, by id (extensions.persistedQuery.sha256Hash or documentId); publish it with gatehouse operations publish, or allow the client in GATEWAY_FREEFORM_CLIENTS`);
+      return refuse(
+        res,
+        400,
+        'PERSISTED_QUERY_ID_REQUIRED',
+        `client "${client}" may only send operations from a published manifest, by id (extensions.persistedQuery.sha256Hash or documentId); publish it with gatehouse operations publish, or allow the client in GATEWAY_FREEFORM_CLIENTS`,
+      );
     }
     const id = normalizeOperationId(rawId);
-    if (id === null) return refuse(res, 400, 'PERSISTED_QUERY_ID_INVALID', 'a persisted operation id is the sha256 of the operation as 64 hex digits (optionally prefixed "sha256:")');
+    if (id === null)
+      return refuse(
+        res,
+        400,
+        'PERSISTED_QUERY_ID_INVALID',
+        'a persisted operation id is the sha256 of the operation as 64 hex digits (optionally prefixed "sha256:")',
+      );
     const trusted = options.manifests?.get(id);
     if (query !== undefined) {
       const actual = operationId(query);
-      if (actual !== id) return refuse(res, 400, 'PERSISTED_QUERY_HASH_MISMATCH', `the query's sha256 is ${actual}, not the id sent (${id}); send the hash of exactly the query's text`);
+      if (actual !== id)
+        return refuse(
+          res,
+          400,
+          'PERSISTED_QUERY_HASH_MISMATCH',
+          `the query's sha256 is ${actual}, not the id sent (${id}); send the hash of exactly the query's text`,
+        );
       if (trusted === undefined) {
-        if (!mayFreeform(client)) return refuse(res, 400, 'PERSISTED_QUERY_ID_REQUIRED', `operation ${id} is in no published manifest, and client "${client}" may not register or send others; publish it with gatehouse operations publish`);
+        if (!mayFreeform(client))
+          return refuse(
+            res,
+            400,
+            'PERSISTED_QUERY_ID_REQUIRED',
+            `operation ${id} is in no published manifest, and client "${client}" may not register or send others; publish it with gatehouse operations publish`,
+          );
         await options.apq?.set(id, query);
       }
       return pass(req, next, query);
@@ -69,7 +92,12 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
     if (trusted !== undefined) return pass(req, next, trusted);
     const registered = options.apq && mayFreeform(client) ? await options.apq.get(id) : undefined;
     if (registered !== undefined) return pass(req, next, registered);
-    refuse(res, 200, 'PERSISTED_QUERY_NOT_FOUND', `no operation with id ${id} is in a published manifest${options.apq ? ' or registered' : ''}; publish it with gatehouse operations publish${options.apq ? ', or send the query with its hash to register it' : ''}`);
+    refuse(
+      res,
+      200,
+      'PERSISTED_QUERY_NOT_FOUND',
+      `no operation with id ${id} is in a published manifest${options.apq ? ' or registered' : ''}; publish it with gatehouse operations publish${options.apq ? ', or send the query with its hash to register it' : ''}`,
+    );
   };
 }
 
@@ -118,5 +146,8 @@ function withoutPersistedQuery(extensions: unknown): unknown {
 
 function refuse(res: Response, status: number, code: string, message: string): void {
   // A miss must not be cached by a CDN in front of GET requests.
-  res.status(status).set('cache-control', 'private, no-cache, must-revalidate').json({ errors: [{ message, extensions: { code } }] });
+  res
+    .status(status)
+    .set('cache-control', 'private, no-cache, must-revalidate')
+    .json({ errors: [{ message, extensions: { code } }] });
 }

@@ -25,9 +25,12 @@ export interface TrustedDocuments {
 export async function createTrustedDocuments(options: TrustedDocumentOptions, log: Logger): Promise<TrustedDocuments> {
   const manifests = options.registryUrl ? await createOperationSource({ registryUrl: options.registryUrl, pollMs: options.pollMs, log }) : null;
   const apq = options.apq ? createApqStore({ redisUrl: options.apqRedisUrl, ttlSeconds: options.apqTtlSeconds, log }) : null;
-  const usage = options.registryUrl && options.usageReportMs > 0 ? createUsageReporter({ registryUrl: options.registryUrl, intervalMs: options.usageReportMs, log }) : null;
+  const usage =
+    options.registryUrl && options.usageReportMs > 0 ? createUsageReporter({ registryUrl: options.registryUrl, intervalMs: options.usageReportMs, log }) : null;
   if (!options.freeformClients.includes('*')) {
-    log.info(`trusted documents: only published operations run${options.freeformClients.length ? `, except for ${options.freeformClients.join(', ')}` : ''}${manifests ? '' : ' (no registry is followed, so none is published: set GATEHOUSE_REGISTRY_URL)'}`);
+    log.info(
+      `trusted documents: only published operations run${options.freeformClients.length ? `, except for ${options.freeformClients.join(', ')}` : ''}${manifests ? '' : ' (no registry is followed, so none is published: set GATEHOUSE_REGISTRY_URL)'}`,
+    );
   }
   return {
     handler: createPersistedOperations({ manifests, apq, freeformClients: options.freeformClients }),

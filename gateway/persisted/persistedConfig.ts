@@ -23,14 +23,24 @@ export interface PersistedConfig {
  */
 export function persistedConfigFromEnv(env: NodeJS.ProcessEnv, profile: Profile = 'demo'): PersistedConfig {
   const clients = envOptional('GATEWAY_FREEFORM_CLIENTS', env);
-  const freeformClients = clients === undefined ? (profile === 'demo' ? ['*'] : []) : clients.split(',').map((c) => c.trim()).filter(Boolean);
+  const freeformClients =
+    clients === undefined
+      ? profile === 'demo'
+        ? ['*']
+        : []
+      : clients
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean);
   const apqRaw = envOptional('GATEWAY_APQ', env);
   if (apqRaw !== undefined && apqRaw !== 'true' && apqRaw !== 'false') {
     throw new Error(`GATEWAY_APQ must be "true" or "false", got "${apqRaw.slice(0, 50)}"; fix it or unset it for the profile's default`);
   }
   const apqRedisUrl = envOptional('GATEWAY_APQ_REDIS_URL', env) ?? envOptional('GATEWAY_RATE_LIMIT_REDIS_URL', env);
   if (apqRedisUrl !== undefined && !/^rediss?:\/\//.test(apqRedisUrl)) {
-    throw new Error(`GATEWAY_APQ_REDIS_URL must be a redis:// or rediss:// URL, got "${apqRedisUrl.slice(0, 100)}"; fix it or unset it to keep APQ entries in each replica`);
+    throw new Error(
+      `GATEWAY_APQ_REDIS_URL must be a redis:// or rediss:// URL, got "${apqRedisUrl.slice(0, 100)}"; fix it or unset it to keep APQ entries in each replica`,
+    );
   }
   const apqTtlSeconds = envInt('GATEWAY_APQ_TTL_SECONDS', 24 * 60 * 60, env);
   if (apqTtlSeconds < 1) throw new Error(`GATEWAY_APQ_TTL_SECONDS must be at least 1, got ${apqTtlSeconds}; fix it or unset it to use 86400`);

@@ -48,10 +48,18 @@ export function createUsageReporter(options: { registryUrl: string; intervalMs: 
     if (pending.size === 0) return;
     const batch = [...pending.values()];
     pending = new Map();
-    if (dropped > 0) options.log.warn(`usage report: ${dropped} request(s) of operations beyond the ${MAX_PENDING} distinct ones held were not counted; report more often (GATEWAY_USAGE_REPORT_MS)`);
+    if (dropped > 0)
+      options.log.warn(
+        `usage report: ${dropped} request(s) of operations beyond the ${MAX_PENDING} distinct ones held were not counted; report more often (GATEWAY_USAGE_REPORT_MS)`,
+      );
     dropped = 0;
     try {
-      const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations: batch }), signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operations: batch }),
+        signal: AbortSignal.timeout(10_000),
+      });
       if (!response.ok) throw new Error(`registry answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
       lastFailure = '';
     } catch (error) {

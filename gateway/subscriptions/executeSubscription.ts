@@ -52,9 +52,11 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
   const release = runtime.hold();
   const variables = Object.fromEntries((primary.variableUsages ?? []).filter((n) => n in request.variables).map((n) => [n, request.variables[n]]));
   // The assertion is signed before subscribing; until then next() and return() wait for it.
-  const subscribed = request.upstreamAuthorization(primary.serviceName).then((authorization) =>
-    upstream.iterate({ query: primary.operation, operationName: primary.operationName, variables, extensions: authorization ? { authorization } : {} }),
-  );
+  const subscribed = request
+    .upstreamAuthorization(primary.serviceName)
+    .then((authorization) =>
+      upstream.iterate({ query: primary.operation, operationName: primary.operationName, variables, extensions: authorization ? { authorization } : {} }),
+    );
   const eventPlan = planForEvents(plan);
   const operationContext = buildOperationContext({
     schema: version.schema,

@@ -9,10 +9,7 @@ import type { OperationHandlers, StreamContext } from './createOperationHandlers
  * `/graphql`: requests that accept `text/event-stream` are streamed, the rest
  * fall through to Apollo Server.
  */
-export function useSseTransport(
-  app: Express,
-  options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator },
-): void {
+export function useSseTransport(app: Express, options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator }): void {
   const handler = createHandler<StreamContext>({
     schema: () => options.schema(),
     context: async (req) => ({ userId: await authenticatedUser(options.authenticate, req.headers.get('authorization') ?? undefined) }),

@@ -13,12 +13,9 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
  * graphql-ws on the gateway's `/graphql`: the token comes in the
  * `connection_init` payload; a bad one closes the socket with 4403.
  */
-export function useWebSocketTransport(options: {
-  httpServer: Server;
-  schema: () => GraphQLSchema;
-  handlers: OperationHandlers;
-  authenticate: Authenticator;
-}): { close(): Promise<void> } {
+export function useWebSocketTransport(options: { httpServer: Server; schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator }): {
+  close(): Promise<void>;
+} {
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
   const server = useServer(
     {
@@ -31,7 +28,9 @@ export function useWebSocketTransport(options: {
         }
         return true;
       },
-      context: async (ctx): Promise<StreamContext> => ({ userId: await authenticatedUser(options.authenticate, authorizationFromParams(ctx.connectionParams)) }),
+      context: async (ctx): Promise<StreamContext> => ({
+        userId: await authenticatedUser(options.authenticate, authorizationFromParams(ctx.connectionParams)),
+      }),
       subscribe: (args) => options.handlers.subscribe(args),
       execute: (args) => options.handlers.execute(args),
     },

@@ -61,7 +61,9 @@ export function createFileSupergraph(path: string, options: FileSupergraphOption
           clearTimeout(timer);
           timer = setTimeout(reload, options.debounceMs ?? 200);
         });
-        watcher.on('error', (error) => log.warn(`stopped watching ${file} for changes (${errorMessage(error)}); restart the gateway to serve a changed supergraph`));
+        watcher.on('error', (error) =>
+          log.warn(`stopped watching ${file} for changes (${errorMessage(error)}); restart the gateway to serve a changed supergraph`),
+        );
       } catch (error) {
         log.warn(`cannot watch ${file} for changes (${errorMessage(error)}); restart the gateway to serve a changed supergraph`);
       }
@@ -95,5 +97,8 @@ function readSupergraphFile(file: string): string {
 
 /** The first line of an error, without federation's "Caused by:" tail. */
 function oneLine(error: unknown): string {
-  return errorMessage(error).split('\n')[0]!.replace(/\.*\s*Caused by:\s*$/, '').replace(/\.+$/, '');
+  return errorMessage(error)
+    .split('\n')[0]!
+    .replace(/\.*\s*Caused by:\s*$/, '')
+    .replace(/\.+$/, '');
 }

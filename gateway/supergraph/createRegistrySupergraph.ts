@@ -71,7 +71,9 @@ export function createRegistrySupergraph(options: RegistrySupergraphOptions): Su
           update(next.supergraphSdl);
           reportHealth(next.supergraphSdl);
         } catch (error) {
-          log.warn(`cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`);
+          log.warn(
+            `cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`,
+          );
         }
         // Either way this revision is settled; polling it again would not change it.
         revision = next.revision;

@@ -213,9 +213,13 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     const now = new Date().toISOString();
     unhealthy = [...failures].map(([e, reason]) => ({ name: e.name, url: e.url, reason, since: before.get(`${e.name} ${e.url}`)?.since ?? now }));
     for (const u of unhealthy) {
-      if (!before.has(`${u.name} ${u.url}`)) log.warn(`subgraph ${u.name} at ${u.url} did not answer its health check (${u.reason}); serving supergraph ${supergraphId(sdl)} anyway, its fields fail until it answers`);
+      if (!before.has(`${u.name} ${u.url}`))
+        log.warn(
+          `subgraph ${u.name} at ${u.url} did not answer its health check (${u.reason}); serving supergraph ${supergraphId(sdl)} anyway, its fields fail until it answers`,
+        );
     }
-    for (const e of endpoints) if (before.has(`${e.name} ${e.url}`) && !failures.has(e)) log.info(`subgraph ${e.name} at ${e.url} answers its health check again`);
+    for (const e of endpoints)
+      if (before.has(`${e.name} ${e.url}`) && !failures.has(e)) log.info(`subgraph ${e.name} at ${e.url} answers its health check again`);
   };
 
   /**

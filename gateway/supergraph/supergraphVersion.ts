@@ -30,7 +30,11 @@ export interface SupergraphVersion {
 
 const PLAN_CACHE_SIZE = 1000;
 
-const endpointsOf = (supergraph: Supergraph): SubgraphEndpoint[] => supergraph.subgraphs().values().map((s) => ({ name: s.name, url: s.url }));
+const endpointsOf = (supergraph: Supergraph): SubgraphEndpoint[] =>
+  supergraph
+    .subgraphs()
+    .values()
+    .map((s) => ({ name: s.name, url: s.url }));
 
 /**
  * Lists a supergraph's subgraphs from its `@join__graph(name:, url:)`

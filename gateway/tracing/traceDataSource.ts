@@ -17,7 +17,10 @@ export function traceDataSource<T extends GraphQLDataSource>(source: T, subgraph
     // Health checks and schema loads are not a client's fetches.
     if (!('incomingRequestContext' in options)) return process(options);
     return withSpan(`subgraph ${subgraph}`, attributes, async (span) => {
-      span.setAttribute('gatehouse.subgraph.entities', Array.isArray(options.request.variables?.representations) ? options.request.variables.representations.length : 0);
+      span.setAttribute(
+        'gatehouse.subgraph.entities',
+        Array.isArray(options.request.variables?.representations) ? options.request.variables.representations.length : 0,
+      );
       const response = await process(options);
       span.setAttribute('gatehouse.subgraph.errors', response.errors?.length ?? 0);
       return response;

@@ -24,13 +24,17 @@ export function createAssertionVerifier(keys: GatewayKeys, audience: string): Id
     if (!match?.[1]) throw new InvalidTokenError('malformed', 'Authorization must be "Bearer <token>"');
     let sub: unknown;
     try {
-      ({ payload: { sub } } = await jwtVerify(match[1], getKey, { algorithms: [ASSERTION_ALGORITHM], issuer: ASSERTION_ISSUER, audience, clockTolerance: CLOCK_TOLERANCE_S }));
+      ({
+        payload: { sub },
+      } = await jwtVerify(match[1], getKey, { algorithms: [ASSERTION_ALGORITHM], issuer: ASSERTION_ISSUER, audience, clockTolerance: CLOCK_TOLERANCE_S }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired', 'the gateway\'s identity assertion has expired');
-      if (error instanceof errors.JOSEError) throw new InvalidTokenError('invalid', `only the gateway's identity assertions for ${audience} are accepted here; call through the gateway`);
+      if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired', "the gateway's identity assertion has expired");
+      if (error instanceof errors.JOSEError)
+        throw new InvalidTokenError('invalid', `only the gateway's identity assertions for ${audience} are accepted here; call through the gateway`);
       throw error;
     }
-    if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_ID_LENGTH) throw new InvalidTokenError('invalid', 'the identity assertion has no usable subject (sub)');
+    if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_ID_LENGTH)
+      throw new InvalidTokenError('invalid', 'the identity assertion has no usable subject (sub)');
     return { userId: sub };
   };
 }
@@ -52,5 +56,7 @@ export function gatewayKeysFromEnv(env: NodeJS.ProcessEnv = process.env): Gatewa
     if (!URL.canParse(url)) throw new Error(`GATEWAY_JWKS_URL "${url.slice(0, 200)}" is not a URL; point it at the gateway's /.well-known/jwks.json`);
     return { jwksUrl: url };
   }
-  throw new Error("neither GATEWAY_PUBLIC_KEYS nor GATEWAY_JWKS_URL is set; this subgraph takes identity only from the gateway, so give it the gateway's public keys");
+  throw new Error(
+    "neither GATEWAY_PUBLIC_KEYS nor GATEWAY_JWKS_URL is set; this subgraph takes identity only from the gateway, so give it the gateway's public keys",
+  );
 }

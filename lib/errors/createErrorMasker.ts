@@ -44,7 +44,9 @@ export function createErrorMasker(options: ErrorMaskerOptions): ErrorFormatter {
     const serviceName = formatted.extensions?.serviceName;
     const source = typeof serviceName === 'string' ? `subgraph ${serviceName}` : options.where;
     const at = formatted.path ? ` at ${formatted.path.join('.')}` : '';
-    options.log.error(`unexpected error${at}${source === options.where ? '' : ` from ${source}`} (id ${id}), masked for the client: ${describeError(originalOf(error), formatted.message)}`);
+    options.log.error(
+      `unexpected error${at}${source === options.where ? '' : ` from ${source}`} (id ${id}), masked for the client: ${describeError(originalOf(error), formatted.message)}`,
+    );
     return {
       message: `internal error in ${source}; see ${source === options.where ? 'its log' : `the log of ${options.where}`} (id ${id})`,
       ...(formatted.locations ? { locations: formatted.locations } : {}),

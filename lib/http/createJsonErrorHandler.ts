@@ -22,6 +22,8 @@ export function createJsonErrorHandler(log: Logger): ErrorRequestHandler {
               : 'internal error';
     if (status >= 500) log.error(`request failed: ${errorMessage(error)}`);
     if (res.headersSent) return void res.end();
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    res
+      .status(status)
+      .json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   };
 }

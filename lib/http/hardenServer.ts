@@ -27,7 +27,9 @@ export function hardenServer(server: Server, limits: HttpLimits, log: Logger = c
     dropped += 1;
     const now = Date.now();
     if (now - lastLog < DROP_LOG_INTERVAL_MS) return;
-    log.warn(`refused ${dropped} connection(s) over the cap of ${limits.maxConnections} open ones; raise HTTP_MAX_CONNECTIONS if the process has open files to spare, or add replicas`);
+    log.warn(
+      `refused ${dropped} connection(s) over the cap of ${limits.maxConnections} open ones; raise HTTP_MAX_CONNECTIONS if the process has open files to spare, or add replicas`,
+    );
     dropped = 0;
     lastLog = now;
   });

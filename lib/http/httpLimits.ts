@@ -40,7 +40,9 @@ export function httpLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpLim
  */
 export function defaultMaxConnections(limitsFile = '/proc/self/limits'): number {
   try {
-    const line = readFileSync(limitsFile, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync(limitsFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = Number(line?.split(/\s{2,}/)[1]);
     if (Number.isInteger(soft) && soft > 0) return Math.max(1, Math.floor(soft * (1 - RESERVED_SHARE)));
   } catch {

@@ -15,9 +15,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(
-      `cannot reach MongoDB at ${redactUri(uri)} (${(error as Error).message}); start it or fix MONGODB_URI`,
-    );
+    throw new Error(`cannot reach MongoDB at ${redactUri(uri)} (${(error as Error).message}); start it or fix MONGODB_URI`);
   }
   return { db: client.db(database), close: () => client.close() };
 }

@@ -51,9 +51,7 @@ export interface RunningSubgraph {
 const BODY_LIMIT = '1mb';
 
 /** Serves one subgraph schema at `/graphql`, with `/healthz` (and `/metrics`). */
-export async function serveSubgraph<TContext extends BaseContext>(
-  options: SubgraphServerOptions<TContext>,
-): Promise<RunningSubgraph> {
+export async function serveSubgraph<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningSubgraph> {
   const app = express();
   const httpServer: Server = createServer(app);
   const log = options.log ?? createLogger(options.name);
@@ -61,7 +59,11 @@ export async function serveSubgraph<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     // No Apollo usage reporting here, so no per-request federated traces either.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
     introspection,
     // Subgraph errors travel through the gateway to clients: driver messages and addresses stay in the log.
     includeStacktraceInErrorResponses: false,
@@ -76,7 +78,12 @@ export async function serveSubgraph<TContext extends BaseContext>(
   if (options.metrics) useMetricsRoute(app, options.metrics);
   const cleanupExtension = options.extend ? await options.extend(app, httpServer) : async () => undefined;
   // The trace middleware after the body parser, whose stream callbacks would leave the span's context.
-  app.use('/graphql', express.json({ limit: BODY_LIMIT }), createTraceMiddleware(`${options.name} /graphql`), expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }));
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    createTraceMiddleware(`${options.name} /graphql`),
+    expressMiddleware(apollo, { context: ({ req }) => options.context({ headers: req.headers }) }),
+  );
   // Last: a body that does not parse (or any other route's failure) answers JSON, never Express's page with a stack.
   app.use(createJsonErrorHandler(log));
   const baseUrl = await listen(httpServer, options.port, options.host, options.serve?.httpLimits);

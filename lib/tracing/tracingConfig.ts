@@ -13,7 +13,9 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv): TracingConfig {
   const endpoint = envOptional('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', env) ?? envOptional('OTEL_EXPORTER_OTLP_ENDPOINT', env);
   const disabled = envOptional('OTEL_SDK_DISABLED', env)?.toLowerCase() === 'true';
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
-    throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be a URL such as http://127.0.0.1:4318, got "${endpoint.slice(0, 100)}"; fix it or unset it to turn tracing off`);
+    throw new Error(
+      `OTEL_EXPORTER_OTLP_ENDPOINT must be a URL such as http://127.0.0.1:4318, got "${endpoint.slice(0, 100)}"; fix it or unset it to turn tracing off`,
+    );
   }
   return { enabled: endpoint !== undefined && !disabled, serviceName: envOptional('OTEL_SERVICE_NAME', env) };
 }

@@ -60,8 +60,10 @@ export function createBudgetedWorker<Args extends unknown[], Result>(entry: URL,
     } catch (error) {
       if (signal.aborted) throw new BudgetExceededError(`${what} took longer than its budget of ${timeoutMs} ms and was stopped`);
       const code = (error as { code?: string }).code;
-      if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new BudgetExceededError(`${what} needed more than its budget of ${budget.maxHeapMb} MB of memory and was stopped`);
-      if (error instanceof RangeError && /call stack/i.test(error.message)) throw new BudgetExceededError(`${what} nested deeper than its stack allows and was stopped`);
+      if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+        throw new BudgetExceededError(`${what} needed more than its budget of ${budget.maxHeapMb} MB of memory and was stopped`);
+      if (error instanceof RangeError && /call stack/i.test(error.message))
+        throw new BudgetExceededError(`${what} nested deeper than its stack allows and was stopped`);
       throw error;
     }
   };

@@ -38,7 +38,8 @@ export function useConsole(app: Express, options: ConsoleOptions): void {
   app.get('/v1/subgraphs/:name/revisions/:revision/sdl', async (req, res) => {
     const name = String(req.params.name);
     const at = await sdlAt(name, Number(req.params.revision));
-    if (!at.found) return void res.status(404).json({ error: `revision ${String(req.params.revision)} is not in ${name}'s history; GET /v1/subgraphs/${name} lists it` });
+    if (!at.found)
+      return void res.status(404).json({ error: `revision ${String(req.params.revision)} is not in ${name}'s history; GET /v1/subgraphs/${name} lists it` });
     res.type('text/plain').send(at.sdl);
   });
 
@@ -47,10 +48,15 @@ export function useConsole(app: Express, options: ConsoleOptions): void {
     const [from, to] = [Number(req.query.from), Number(req.query.to)];
     const [before, after] = await Promise.all([sdlAt(name, from), sdlAt(name, to)]);
     if (!before.found || !after.found) {
-      return void res.status(404).json({ error: `from and to must be revisions in ${name}'s history (got ${String(req.query.from)} and ${String(req.query.to)}); GET /v1/subgraphs/${name} lists them` });
+      return void res.status(404).json({
+        error: `from and to must be revisions in ${name}'s history (got ${String(req.query.from)} and ${String(req.query.to)}); GET /v1/subgraphs/${name} lists them`,
+      });
     }
     const changes = diffLines(before.sdl, after.sdl, { timeout: DIFF_BUDGET_MS });
-    if (!changes) return void res.status(422).json({ error: `revisions ${from} and ${to} of ${name} differ too much to diff within ${DIFF_BUDGET_MS} ms; compare their SDLs instead` });
+    if (!changes)
+      return void res
+        .status(422)
+        .json({ error: `revisions ${from} and ${to} of ${name} differ too much to diff within ${DIFF_BUDGET_MS} ms; compare their SDLs instead` });
     res.json({ name, from, to, changes: changes.map((c) => ({ kind: c.added ? 'added' : c.removed ? 'removed' : 'same', text: c.value })) });
   });
 

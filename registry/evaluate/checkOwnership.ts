@@ -20,26 +20,27 @@ const REACHING = /\b(requires|provides|override|external|usedOverridden|override
  * trick (`@override`, `@shareable`, `@interfaceObject`, `@requires`, a key
  * on another team's type) gets around it.
  */
-export function ownershipViolations(input: {
-  scope: ChangeScope;
-  subgraph: string;
-  before: string | null;
-  after: string;
-}): string[] {
+export function ownershipViolations(input: { scope: ChangeScope; subgraph: string; before: string | null; after: string }): string[] {
   const { scope, subgraph } = input;
   if (scope.kind === 'admin') return [];
   const beforeFacts = input.before ? supergraphFacts(input.before) : [];
   const afterFacts = supergraphFacts(input.after);
   const violations = takenFromOthers(beforeFacts, afterFacts, subgraph);
   const owned = new Set(afterFacts.filter((f) => f.graph !== subgraph && f.graph !== DIRECTORY_SUBGRAPH && f.kind === 'type').map((f) => f.coordinate));
-  const allowed = allowedFor(scope, afterFacts.filter((f) => f.graph === subgraph), owned);
+  const allowed = allowedFor(
+    scope,
+    afterFacts.filter((f) => f.graph === subgraph),
+    owned,
+  );
   const ownerOf = (coordinate: string) => ownersIn(beforeFacts, coordinate, subgraph);
   for (const fact of afterFacts) {
     if (fact.graph !== subgraph) continue;
     const expected = allowed.get(key(fact));
     if (expected === undefined) violations.push(`${describeFact(fact)} is not ${subgraph}'s to contribute${ownerOf(fact.coordinate)}; ${grantHint(scope)}`);
     else if (expected !== fact.detail) {
-      violations.push(`${describeFact(fact)} must be declared exactly as schema/mall.graphql has it (${expected || 'no federation directives'}), not with (${fact.detail || 'none'}); a team may not use @override, @requires, @provides, @external or other keys`);
+      violations.push(
+        `${describeFact(fact)} must be declared exactly as schema/mall.graphql has it (${expected || 'no federation directives'}), not with (${fact.detail || 'none'}); a team may not use @override, @requires, @provides, @external or other keys`,
+      );
     }
   }
   return [...new Set(violations)];
@@ -53,7 +54,10 @@ function takenFromOthers(before: readonly SupergraphFact[], after: readonly Supe
   const next = others(after);
   const violations: string[] = [];
   for (const [id, fact] of previous) {
-    if (!next.has(id)) violations.push(`${describeFact(fact)} belongs to ${fact.graph}; ${subgraph} may not take it over or change how it is resolved (only the admin token can)`);
+    if (!next.has(id))
+      violations.push(
+        `${describeFact(fact)} belongs to ${fact.graph}; ${subgraph} may not take it over or change how it is resolved (only the admin token can)`,
+      );
   }
   for (const [id, fact] of next) {
     if (!previous.has(id)) violations.push(`${subgraph} would change ${describeFact(fact)} of ${fact.graph}; only the admin token can`);

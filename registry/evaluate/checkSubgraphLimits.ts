@@ -47,10 +47,14 @@ const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
  */
 export function checkSubgraphLimits(subgraph: string, sdl: string): LimitCheck {
   let figures: SdlFigures = { types: 0, fields: 0 };
-  const over = (figure: string, limit: string): LimitCheck => ({ figures, error: `subgraph "${subgraph}" ${figure}; ${limit} (split it into several subgraphs or trim it)` });
+  const over = (figure: string, limit: string): LimitCheck => ({
+    figures,
+    error: `subgraph "${subgraph}" ${figure}; ${limit} (split it into several subgraphs or trim it)`,
+  });
   const lexed = lexFigures(sdl);
   if (lexed.tokens > SUBGRAPH_LIMITS.tokens) return over(`has ${lexed.tokens} lexical tokens`, `a subgraph may have at most ${SUBGRAPH_LIMITS.tokens}`);
-  if (lexed.nesting > SUBGRAPH_LIMITS.nesting) return over(`nests brackets ${lexed.nesting} deep`, `a subgraph may nest them at most ${SUBGRAPH_LIMITS.nesting} deep`);
+  if (lexed.nesting > SUBGRAPH_LIMITS.nesting)
+    return over(`nests brackets ${lexed.nesting} deep`, `a subgraph may nest them at most ${SUBGRAPH_LIMITS.nesting} deep`);
 
   let document: DocumentNode;
   try {
@@ -84,7 +88,10 @@ export function checkSubgraphLimits(subgraph: string, sdl: string): LimitCheck {
     }
   }
   const widest = [...fieldsOf].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
-  const depth = referenceDepth(references, [...references.keys()].filter((name) => ROOTS.has(name) || entities.has(name)));
+  const depth = referenceDepth(
+    references,
+    [...references.keys()].filter((name) => ROOTS.has(name) || entities.has(name)),
+  );
 
   figures = { types: fieldsOf.size, fields };
   const L = SUBGRAPH_LIMITS;
@@ -92,7 +99,8 @@ export function checkSubgraphLimits(subgraph: string, sdl: string): LimitCheck {
   if (fields > L.fields) return over(`declares ${fields} fields`, `a subgraph may declare at most ${L.fields}`);
   if (widest[1] > L.fieldsPerType) return over(`gives type ${widest[0]} ${widest[1]} fields`, `a type may have at most ${L.fieldsPerType}`);
   if (argumentCount > L.arguments) return over(`declares ${argumentCount} arguments`, `a subgraph may declare at most ${L.arguments}`);
-  if (mostArguments.count > L.argumentsPerField) return over(`gives ${mostArguments.field} ${mostArguments.count} arguments`, `a field may have at most ${L.argumentsPerField}`);
+  if (mostArguments.count > L.argumentsPerField)
+    return over(`gives ${mostArguments.field} ${mostArguments.count} arguments`, `a field may have at most ${L.argumentsPerField}`);
   if (depth > L.referenceDepth) return over(`chains types through fields ${depth} levels deep`, `a subgraph may chain them at most ${L.referenceDepth} deep`);
   return { figures, error: null };
 }

@@ -33,7 +33,11 @@ export function composeBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): Work
  * HTTP thread (its health check, reads, other teams' requests).
  */
 export function createChangeEvaluator(budget: WorkerBudget = composeBudgetFromEnv()): ChangeEvaluator {
-  const worker = createBudgetedWorker<[EvaluateJob], LimitedVerdict | string[] | string | null>(new URL('./evaluateJob.ts', import.meta.url), budget, 'composing the supergraph with this change');
+  const worker = createBudgetedWorker<[EvaluateJob], LimitedVerdict | string[] | string | null>(
+    new URL('./evaluateJob.ts', import.meta.url),
+    budget,
+    'composing the supergraph with this change',
+  );
   const refusal = (error: unknown) => {
     if (error instanceof BudgetExceededError) return error.message;
     throw error;

@@ -4,9 +4,7 @@ import { ownershipViolations, type ChangeScope } from './checkOwnership.ts';
 import { apiSchemaOf, breakingChanges } from './findBreakingChanges.ts';
 import { usageCheck, type KnownOperation } from './usageCheck.ts';
 
-export type SubgraphChange =
-  | { action: 'publish'; subgraph: SubgraphDefinition }
-  | { action: 'delete'; name: string };
+export type SubgraphChange = { action: 'publish'; subgraph: SubgraphDefinition } | { action: 'delete'; name: string };
 
 export type Verdict =
   /** `note`: why a change breaking by type rules was accepted without allowBreaking (usageCheck.ts). */

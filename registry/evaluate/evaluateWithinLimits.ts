@@ -25,7 +25,9 @@ export function evaluateWithinLimits(...args: Parameters<typeof evaluateChange>)
         return {
           ok: false,
           reason: 'limits',
-          errors: [`with subgraph "${change.subgraph.name}" the supergraph would have ${after[key]} ${key}; it may have at most ${SUPERGRAPH_LIMITS[key]} (trim this or another subgraph)`],
+          errors: [
+            `with subgraph "${change.subgraph.name}" the supergraph would have ${after[key]} ${key}; it may have at most ${SUPERGRAPH_LIMITS[key]} (trim this or another subgraph)`,
+          ],
         };
       }
     }

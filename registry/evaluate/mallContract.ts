@@ -37,7 +37,12 @@ function interfaceFields(): Record<string, true> {
 function readContract(sdl: string): AllowedFacts {
   const allowed: AllowedFacts = new Map([['type:Query', '']]);
   for (const definition of parse(sdl, { noLocation: true }).definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.SCALAR_TYPE_DEFINITION) continue;
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.SCALAR_TYPE_DEFINITION
+    )
+      continue;
     const name = definition.name.value;
     allowed.set(`type:${name}`, keyDetail(definition.directives ?? []));
     if (definition.kind === Kind.SCALAR_TYPE_DEFINITION) continue;

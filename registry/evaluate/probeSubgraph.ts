@@ -27,7 +27,11 @@ const COMPARE_BUDGET = { timeoutMs: 10_000, maxHeapMb: 256 };
 /** Started on the first probe; piscina lets its idle thread go unreferenced, so it never holds a process open. */
 let comparer: BudgetedWorker<[string, string], SdlComparison> | undefined;
 const compare = (published: string, served: string) =>
-  (comparer ??= createBudgetedWorker(new URL('./sdlDifferencesJob.ts', import.meta.url), COMPARE_BUDGET, 'comparing the served SDL with the published one')).run(published, served);
+  (comparer ??= createBudgetedWorker(
+    new URL('./sdlDifferencesJob.ts', import.meta.url),
+    COMPARE_BUDGET,
+    'comparing the served SDL with the published one',
+  )).run(published, served);
 
 /**
  * Asks the routing URL for its `_service { sdl }` the way a gateway would

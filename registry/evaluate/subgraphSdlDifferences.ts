@@ -60,7 +60,27 @@ function keyOf(definition: DefinitionNode): string {
 }
 
 /** Directives of the federation and link specs, defined by whoever serves the SDL (some prefixed `federation__`). */
-const SPEC_DIRECTIVES = new Set(['link', 'key', 'requires', 'provides', 'external', 'tag', 'extends', 'shareable', 'inaccessible', 'override', 'composeDirective', 'interfaceObject', 'authenticated', 'requiresScopes', 'policy', 'context', 'fromContext', 'cost', 'listSize']);
+const SPEC_DIRECTIVES = new Set([
+  'link',
+  'key',
+  'requires',
+  'provides',
+  'external',
+  'tag',
+  'extends',
+  'shareable',
+  'inaccessible',
+  'override',
+  'composeDirective',
+  'interfaceObject',
+  'authenticated',
+  'requiresScopes',
+  'policy',
+  'context',
+  'fromContext',
+  'cost',
+  'listSize',
+]);
 const SPEC_TYPE = /^(_Any|_FieldSet|FieldSet|_Service|_Entity)$|^(federation|link)__/;
 const SPEC_PREFIX = /^(federation|link)__/;
 const ENTRY_FIELDS = new Set(['_service', '_entities']);
@@ -73,7 +93,9 @@ function withoutBuiltIns(definition: DefinitionNode): DefinitionNode[] {
       return SPEC_DIRECTIVES.has(definition.name.value) || SPEC_PREFIX.test(definition.name.value) ? [] : [definition];
     case Kind.SCHEMA_DEFINITION:
     case Kind.SCHEMA_EXTENSION: {
-      const directives = definition.directives?.filter((d) => !(d.name.value === 'link' && d.arguments?.some((a) => a.value.kind === Kind.STRING && a.value.value.startsWith(LINK_SPEC))));
+      const directives = definition.directives?.filter(
+        (d) => !(d.name.value === 'link' && d.arguments?.some((a) => a.value.kind === Kind.STRING && a.value.value.startsWith(LINK_SPEC))),
+      );
       // `query: Query` and the like are implied; subgraph libraries print them anyway.
       const operationTypes = (definition.operationTypes ?? []).filter((o) => o.type.name.value.toLowerCase() !== o.operation);
       if (!directives?.length && operationTypes.length === 0) return [];
@@ -106,7 +128,8 @@ function normalise<T extends ASTNode>(node: T): T {
   if (n.types) copy.types = sorted<Named & ASTNode>(n.types);
   if (n.interfaces) copy.interfaces = sorted<Named & ASTNode>(n.interfaces);
   // A list value's order means something; an enum's values do not.
-  if (n.values && (node.kind === Kind.ENUM_TYPE_DEFINITION || node.kind === Kind.ENUM_TYPE_EXTENSION)) copy.values = sorted<Named & ASTNode>(n.values, normalise);
+  if (n.values && (node.kind === Kind.ENUM_TYPE_DEFINITION || node.kind === Kind.ENUM_TYPE_EXTENSION))
+    copy.values = sorted<Named & ASTNode>(n.values, normalise);
   if (node.kind === Kind.LIST) copy.values = node.values.map(normalise);
   if ('value' in node && node.value && typeof node.value === 'object') copy.value = normalise(node.value);
   if ('defaultValue' in node && node.defaultValue) copy.defaultValue = normalise(node.defaultValue);

@@ -64,16 +64,27 @@ function fieldFacts(
 ): SupergraphFact[] {
   const coordinate = `${typeName}.${field.name.value}`;
   const joins = joinArguments(field.directives ?? [], 'join__field');
-  const facts: SupergraphFact[] = joins.length === 0
-    ? declaring.map((graph) => ({ graph, kind: 'field' as const, coordinate, detail: '' }))
-    : joins.filter((args) => args.graph !== undefined).map((args) => ({ graph: graphOf(args), kind: 'field' as const, coordinate, detail: describe(args, ['graph']) }));
+  const facts: SupergraphFact[] =
+    joins.length === 0
+      ? declaring.map((graph) => ({ graph, kind: 'field' as const, coordinate, detail: '' }))
+      : joins
+          .filter((args) => args.graph !== undefined)
+          .map((args) => ({ graph: graphOf(args), kind: 'field' as const, coordinate, detail: describe(args, ['graph']) }));
   for (const args of joinArguments(field.directives ?? [], 'join__directive')) facts.push(...directiveFacts(args, coordinate, graphs));
   return facts;
 }
 
 function directiveFacts(args: Arguments, coordinate: string, graphs: ReadonlyMap<string, string>): SupergraphFact[] {
-  const listed = (args.graphs ?? '').replace(/[[\]\s]/g, '').split(',').filter(Boolean);
-  return listed.map((graph) => ({ graph: graphs.get(graph) ?? graph, kind: 'directive' as const, coordinate, detail: `@${args.name ?? ''} ${args.args ?? ''}`.trim() }));
+  const listed = (args.graphs ?? '')
+    .replace(/[[\]\s]/g, '')
+    .split(',')
+    .filter(Boolean);
+  return listed.map((graph) => ({
+    graph: graphs.get(graph) ?? graph,
+    kind: 'directive' as const,
+    coordinate,
+    detail: `@${args.name ?? ''} ${args.args ?? ''}`.trim(),
+  }));
 }
 
 /** `enum join__Graph { HANBIT @join__graph(name: "hanbit", …) }`: enum value → subgraph name. */
@@ -93,7 +104,11 @@ function graphNames(definitions: readonly DefinitionNode[]): Map<string, string>
 function joinArguments(directives: readonly DirectiveNode[], name: string): Arguments[] {
   return directives
     .filter((d) => d.name.value === name)
-    .map((d) => Object.fromEntries((d.arguments ?? []).map((a) => [a.name.value, a.value.kind === Kind.STRING || a.value.kind === Kind.ENUM ? a.value.value : print(a.value)])));
+    .map((d) =>
+      Object.fromEntries(
+        (d.arguments ?? []).map((a) => [a.name.value, a.value.kind === Kind.STRING || a.value.kind === Kind.ENUM ? a.value.value : print(a.value)]),
+      ),
+    );
 }
 
 function describe(args: Arguments, skip: readonly string[]): string {

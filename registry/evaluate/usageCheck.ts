@@ -1,4 +1,15 @@
-import { getNamedType, isEnumType, isInputObjectType, Kind, parse, TypeInfo, visit, visitWithTypeInfo, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  Kind,
+  parse,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
 import { operationErrors } from './validateOperations.ts';
 
 /** An operation some client relies on: in a published manifest, or reported by the gateways as served lately. */
@@ -41,7 +52,10 @@ export function usageCheck(before: GraphQLSchema, after: GraphQLSchema, breaking
       const used = coordinatesOf(before, operation.body);
       reasons = breaking.filter((_, i) => touches(used, subjects[i]!, before));
     }
-    if (reasons.length > 0) broken.push(`operation ${operation.name ? `"${operation.name}"` : operation.id.slice(0, 12)} of ${operation.clients.join(', ')} would break: ${reasons.join(' ')}`);
+    if (reasons.length > 0)
+      broken.push(
+        `operation ${operation.name ? `"${operation.name}"` : operation.id.slice(0, 12)} of ${operation.clients.join(', ')} would break: ${reasons.join(' ')}`,
+      );
   }
   if (broken.length > 0) return { kind: 'breaks', broken };
   return {

@@ -17,7 +17,10 @@ export function invalidOperations(schema: GraphQLSchema, operations: ReadonlyArr
   const refusals: string[] = [];
   for (const operation of operations) {
     const errors = operationErrors(schema, operation.body);
-    if (errors.length > 0) refusals.push(`operation ${operation.name ? `"${operation.name}"` : operation.id.slice(0, 12)} does not validate against the current supergraph: ${errors.join(' ')}`);
+    if (errors.length > 0)
+      refusals.push(
+        `operation ${operation.name ? `"${operation.name}"` : operation.id.slice(0, 12)} does not validate against the current supergraph: ${errors.join(' ')}`,
+      );
   }
   return refusals;
 }

@@ -47,7 +47,9 @@ export function createChangeRights(adminToken: string, teamTokens: TeamTokens) {
       const grant = await teamTokens.verify(presented);
       const name = String(req.params.name);
       if (!grant.subgraphs.includes(name)) {
-        return void res.status(403).json({ error: `team "${grant.team}" may change ${grant.subgraphs.join(', ')} only, not "${name.slice(0, 80)}"; ask an admin to widen its token` });
+        return void res
+          .status(403)
+          .json({ error: `team "${grant.team}" may change ${grant.subgraphs.join(', ')} only, not "${name.slice(0, 80)}"; ask an admin to widen its token` });
       }
       res.locals.actor = { kind: 'team', team: grant.team, contributes: grant.contributes } satisfies Actor;
       next();

@@ -46,7 +46,9 @@ export function useOperationRoutes(app: Express, options: OperationRouteOptions)
     if (!latest) return void res.status(503).json({ error: 'the registry has no supergraph yet to validate operations against; publish a subgraph first' });
     const invalid = await options.evaluator.validateOperations(latest.supergraphSdl, parsed.operations);
     if (invalid.length > 0) {
-      return void res.status(422).json({ error: `refused: ${invalid.length} operation(s) do not validate against revision ${latest.revision}; nothing was stored`, errors: invalid });
+      return void res
+        .status(422)
+        .json({ error: `refused: ${invalid.length} operation(s) do not validate against revision ${latest.revision}; nothing was stored`, errors: invalid });
     }
     const by = userOf(req) ?? 'admin';
     await store.publish({ client, version, operations: parsed.operations, publishedBy: by, publishedAt: new Date() });
@@ -61,7 +63,10 @@ export function useOperationRoutes(app: Express, options: OperationRouteOptions)
   router.delete('/v1/manifests/:client/:version', options.requireAdmin, async (req, res) => {
     const client = String(req.params.client);
     const version = String(req.params.version);
-    if (!(await store.remove(client, version))) return void res.status(404).json({ error: `no manifest for ${client.slice(0, 100)} ${version.slice(0, 100)} is published; see gatehouse operations list` });
+    if (!(await store.remove(client, version)))
+      return void res
+        .status(404)
+        .json({ error: `no manifest for ${client.slice(0, 100)} ${version.slice(0, 100)} is published; see gatehouse operations list` });
     log.info(`manifest ${client} ${version} deleted by ${userOf(req) ?? 'admin'}`);
     res.json({ client, version, status: 'deleted' });
   });
@@ -83,7 +88,8 @@ export function useOperationRoutes(app: Express, options: OperationRouteOptions)
   });
 
   router.use(((error: { type?: string; limit?: number }, _req, res, _next) => {
-    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `request body is over ${error.limit ?? MANIFEST_BODY_LIMIT} bytes; split the manifest` });
+    if (error.type === 'entity.too.large')
+      return void res.status(413).json({ error: `request body is over ${error.limit ?? MANIFEST_BODY_LIMIT} bytes; split the manifest` });
     if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'request body is not valid JSON' });
     log.error(`operations request failed: ${errorMessage(error)}`);
     res.status(500).json({ error: 'the registry failed to handle this operations request; see its log' });
@@ -100,11 +106,13 @@ function checkUsage(body: Record<string, unknown>): UsageEntry[] | string {
     const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const { id, name, client, count } = entry;
     const text = entry.body;
-    if (typeof text !== 'string' || text.length === 0 || Buffer.byteLength(text) > MAX_OPERATION_BYTES) return `each reported operation needs a body of at most ${MAX_OPERATION_BYTES} bytes`;
-    if (id !== operationId(text)) return 'a reported operation\'s id is not the sha256 of its body';
+    if (typeof text !== 'string' || text.length === 0 || Buffer.byteLength(text) > MAX_OPERATION_BYTES)
+      return `each reported operation needs a body of at most ${MAX_OPERATION_BYTES} bytes`;
+    if (id !== operationId(text)) return "a reported operation's id is not the sha256 of its body";
     if (typeof client !== 'string' || client.length === 0 || client.length > 100) return 'each reported operation needs a client name of 1 to 100 characters';
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1e9) return 'each reported operation needs a positive whole count';
-    if (name !== null && name !== undefined && (typeof name !== 'string' || name.length > 200)) return 'a reported operation\'s name is a string of at most 200 characters, or null';
+    if (name !== null && name !== undefined && (typeof name !== 'string' || name.length > 200))
+      return "a reported operation's name is a string of at most 200 characters, or null";
     entries.push({ id, name: typeof name === 'string' ? name : null, body: text, client, count });
   }
   return entries;

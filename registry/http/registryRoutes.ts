@@ -28,7 +28,15 @@ const BODY_LIMIT = 2 * MAX_SDL_BYTES + 64 * 1024;
  */
 export function useRegistryRoutes(
   app: Express,
-  options: { registry: Registry; adminToken: string; tokens: TokenRecords; log: Logger; history: (name: string) => Promise<unknown[]>; routingAllowlist?: RoutingAllowlist; refusals?: RefusalStore },
+  options: {
+    registry: Registry;
+    adminToken: string;
+    tokens: TokenRecords;
+    log: Logger;
+    history: (name: string) => Promise<unknown[]>;
+    routingAllowlist?: RoutingAllowlist;
+    refusals?: RefusalStore;
+  },
 ): void {
   const { registry, log } = options;
   const teamTokens = createTeamTokens(options.adminToken, options.tokens);
@@ -114,7 +122,9 @@ export function useRegistryRoutes(
 
   app.use(((error: { status?: number; type?: string; limit?: number }, _req, res, _next) => {
     if (error.type === 'entity.too.large') {
-      return void res.status(413).json({ error: `request body is over ${error.limit ?? BODY_LIMIT} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` });
+      return void res
+        .status(413)
+        .json({ error: `request body is over ${error.limit ?? BODY_LIMIT} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` });
     }
     if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'request body is not valid JSON' });
     log.error(`registry request failed: ${errorMessage(error)}`);
@@ -137,7 +147,15 @@ function flag(value: unknown): boolean {
   return value === true || value === 'true' || value === '1';
 }
 
-const STATUS: Record<'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits', number> = { composition: 422, breaking: 409, ownership: 403, 'unknown-subgraph': 404, unreachable: 422, 'schema-mismatch': 422, limits: 422 };
+const STATUS: Record<'composition' | 'breaking' | 'ownership' | 'unknown-subgraph' | 'unreachable' | 'schema-mismatch' | 'limits', number> = {
+  composition: 422,
+  breaking: 409,
+  ownership: 403,
+  'unknown-subgraph': 404,
+  unreachable: 422,
+  'schema-mismatch': 422,
+  limits: 422,
+};
 
 function reply(res: Response, outcome: ChangeOutcome): void {
   if (outcome.status !== 'refused') return void res.json(outcome);

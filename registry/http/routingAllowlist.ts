@@ -27,7 +27,15 @@ const NEVER_ADDRESSES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
 ];
 
 /** Cloud metadata services by name; refused whatever the allowlist says. */
-const NEVER_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.com', 'metadata.tencentyun.com']);
+const NEVER_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.com',
+  'metadata.tencentyun.com',
+]);
 
 const never = new BlockList();
 for (const [address, prefix, family] of NEVER_ADDRESSES) never.addSubnet(address, prefix, family);
@@ -63,7 +71,10 @@ export function createRoutingAllowlist(source: string = DEMO_ROUTING_ALLOW): Rou
   const addresses = new BlockList();
   const names = new Set<string>();
   const suffixes: string[] = [];
-  for (const entry of source.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of source
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     const [address, prefix] = entry.split('/') as [string, string | undefined];
     const family = isIP(bare(address));
     if (family !== 0) {
@@ -77,7 +88,9 @@ export function createRoutingAllowlist(source: string = DEMO_ROUTING_ALLOW): Rou
     } else if (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(entry)) {
       names.add(entry);
     } else {
-      throw new Error(`GATEHOUSE_ROUTING_ALLOW entry "${entry}" is neither a CIDR, an address nor a host name; fix it or unset it to allow ${DEMO_ROUTING_ALLOW}`);
+      throw new Error(
+        `GATEHOUSE_ROUTING_ALLOW entry "${entry}" is neither a CIDR, an address nor a host name; fix it or unset it to allow ${DEMO_ROUTING_ALLOW}`,
+      );
     }
   }
   return {

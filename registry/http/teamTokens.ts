@@ -25,7 +25,13 @@ export class TeamTokenError extends Error {
 }
 
 export interface TeamTokens {
-  issue(input: { team: string; subgraphs: string[]; contributes?: string[]; expiresInDays: number; issuedBy: string }): Promise<{ id: string; token: string; expiresAt: Date }>;
+  issue(input: {
+    team: string;
+    subgraphs: string[];
+    contributes?: string[];
+    expiresInDays: number;
+    issuedBy: string;
+  }): Promise<{ id: string; token: string; expiresAt: Date }>;
   /** The grant in `token`; TeamTokenError when it is not a valid, unrevoked team token of this registry. */
   verify(token: string): Promise<TeamGrant>;
 }
@@ -65,9 +71,13 @@ export function createTeamTokens(adminToken: string, records: TokenRecords): Tea
     async verify(token) {
       const grant = await verifySignature(token, key);
       const record = await records.find(grant.id);
-      if (!record) throw new TeamTokenError(403, `the team token ${grant.id} is not on this registry's records; ask an admin for a new one (gatehouse token issue)`);
+      if (!record)
+        throw new TeamTokenError(403, `the team token ${grant.id} is not on this registry's records; ask an admin for a new one (gatehouse token issue)`);
       if (record.revokedAt) {
-        throw new TeamTokenError(401, `the team token ${grant.id} was revoked at ${record.revokedAt.toISOString()}; ask an admin for a new one (gatehouse token issue)`);
+        throw new TeamTokenError(
+          401,
+          `the team token ${grant.id} was revoked at ${record.revokedAt.toISOString()}; ask an admin for a new one (gatehouse token issue)`,
+        );
       }
       return grant;
     },
@@ -85,7 +95,10 @@ async function verifySignature(token: string, key: Uint8Array): Promise<TeamGran
   } catch (error) {
     if (error instanceof TeamTokenError) throw error;
     if (error instanceof errors.JWTExpired) throw new TeamTokenError(401, 'the team token has expired; ask an admin for a new one (gatehouse token issue)');
-    throw new TeamTokenError(403, 'the token is neither the admin token nor a team token of this registry (a changed admin token revokes team tokens); ask an admin for one (gatehouse token issue)');
+    throw new TeamTokenError(
+      403,
+      'the token is neither the admin token nor a team token of this registry (a changed admin token revokes team tokens); ask an admin for one (gatehouse token issue)',
+    );
   }
 }
 

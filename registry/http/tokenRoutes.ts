@@ -25,7 +25,14 @@ export function useTokenRoutes(app: Express, { teamTokens, records, requireAdmin
     const issuedBy = userOf(req) ?? 'admin';
     const { id, token, expiresAt } = await teamTokens.issue({ ...checked.value, issuedBy });
     log.info(`team token ${id} issued by ${issuedBy} to ${checked.value.team} for ${checked.value.subgraphs.join(', ')}, expiring ${expiresAt.toISOString()}`);
-    res.status(201).json({ id, token, team: checked.value.team, subgraphs: checked.value.subgraphs, contributes: checked.value.contributes, expiresAt: expiresAt.toISOString() });
+    res.status(201).json({
+      id,
+      token,
+      team: checked.value.team,
+      subgraphs: checked.value.subgraphs,
+      contributes: checked.value.contributes,
+      expiresAt: expiresAt.toISOString(),
+    });
   });
 
   app.get('/v1/tokens', requireAdmin, async (_req, res) => {
@@ -37,7 +44,10 @@ export function useTokenRoutes(app: Express, { teamTokens, records, requireAdmin
     if (!id.ok) return void res.status(400).json({ error: id.error });
     const by = userOf(req) ?? 'admin';
     const record = await records.revoke(id.value, by);
-    if (!record) return void res.status(404).json({ error: `no team token ${id.value} was issued by this registry (or it expired and was forgotten); see gatehouse token list` });
+    if (!record)
+      return void res
+        .status(404)
+        .json({ error: `no team token ${id.value} was issued by this registry (or it expired and was forgotten); see gatehouse token list` });
     log.info(`team token ${record.id} of ${record.team} revoked by ${record.revokedBy ?? by}`);
     res.json(describe(record));
   });

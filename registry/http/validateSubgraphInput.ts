@@ -8,7 +8,8 @@ const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string; /** HTTP status when not 400. */ status?: number };
 
 export function checkSubgraphName(name: string): Checked<string> {
-  if (!NAME.test(name)) return { ok: false, error: `subgraph name "${name.slice(0, 80)}" is invalid: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter` };
+  if (!NAME.test(name))
+    return { ok: false, error: `subgraph name "${name.slice(0, 80)}" is invalid: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter` };
   if (name === DIRECTORY_SUBGRAPH) return { ok: false, error: `subgraph name "${DIRECTORY_SUBGRAPH}" is reserved for the generated mall directory` };
   return { ok: true, value: name };
 }
@@ -23,7 +24,8 @@ const DEMO_ALLOWLIST = createRoutingAllowlist();
  * a trick) and on the operator's allowlist (`GATEHOUSE_ROUTING_ALLOW`).
  */
 export function checkRoutingUrl(value: unknown, allowlist: RoutingAllowlist = DEMO_ALLOWLIST): Checked<string> {
-  if (typeof value !== 'string' || value === '') return { ok: false, error: 'routingUrl is required: the http(s) URL the gateway sends this subgraph its queries at' };
+  if (typeof value !== 'string' || value === '')
+    return { ok: false, error: 'routingUrl is required: the http(s) URL the gateway sends this subgraph its queries at' };
   const shown = JSON.stringify(value.slice(0, 200));
   let url: URL;
   try {
@@ -34,13 +36,19 @@ export function checkRoutingUrl(value: unknown, allowlist: RoutingAllowlist = DE
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, error: `routingUrl must be http or https, not "${url.protocol.replace(/:$/, '')}"` };
   }
-  if (url.username || url.password) return { ok: false, error: 'routingUrl must not carry credentials; the gateway forwards the caller\'s token instead' };
+  if (url.username || url.password) return { ok: false, error: "routingUrl must not carry credentials; the gateway forwards the caller's token instead" };
   const written = writtenHostname(value);
   if (written === null || written !== url.hostname) {
-    return { ok: false, error: `routingUrl ${shown} writes its host in a form that parses as ${url.hostname}; write the host plainly (e.g. http://${url.hostname}${url.port ? `:${url.port}` : ''}/…) if it is one you mean` };
+    return {
+      ok: false,
+      error: `routingUrl ${shown} writes its host in a form that parses as ${url.hostname}; write the host plainly (e.g. http://${url.hostname}${url.port ? `:${url.port}` : ''}/…) if it is one you mean`,
+    };
   }
   if (!allowlist.allows(url.hostname)) {
-    return { ok: false, error: `routingUrl ${shown} points at ${url.hostname}, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW or ask the operator to add it (link-local and cloud metadata addresses are never allowed)` };
+    return {
+      ok: false,
+      error: `routingUrl ${shown} points at ${url.hostname}, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW or ask the operator to add it (link-local and cloud metadata addresses are never allowed)`,
+    };
   }
   return { ok: true, value };
 }
@@ -53,7 +61,7 @@ function writtenHostname(value: string): string | null {
 }
 
 export function checkSdl(value: unknown): Checked<string> {
-  if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: 'sdl is required: the subgraph\'s schema (its `_service { sdl }`)' };
+  if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: "sdl is required: the subgraph's schema (its `_service { sdl }`)" };
   const bytes = Buffer.byteLength(value);
   if (bytes > MAX_SDL_BYTES) return { ok: false, status: 413, error: `sdl is ${bytes} bytes; a subgraph schema may be at most ${MAX_SDL_BYTES} bytes` };
   return { ok: true, value };
@@ -90,7 +98,10 @@ export function checkTokenRequest(body: Record<string, unknown>): Checked<TokenR
   }
   const contributes = body.contributes ?? [];
   if (!Array.isArray(contributes) || contributes.length > 100 || !contributes.every((c) => typeof c === 'string' && COORDINATE.test(c))) {
-    return { ok: false, error: 'contributes must list at most 100 schema coordinates the team may add besides its mall, each "Type" or "Type.field" (e.g. Query.reviews)' };
+    return {
+      ok: false,
+      error: 'contributes must list at most 100 schema coordinates the team may add besides its mall, each "Type" or "Type.field" (e.g. Query.reviews)',
+    };
   }
   const days = body.expiresInDays ?? 90;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {

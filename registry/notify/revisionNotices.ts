@@ -36,7 +36,8 @@ export async function createRevisionAnnouncer(options: { amqpUrl: string; log: L
   });
   return {
     announce(notice) {
-      if (!channel) return void options.log.warn(`could not announce revision ${notice.revision}: RabbitMQ is not connected; gateways will see it on their next poll`);
+      if (!channel)
+        return void options.log.warn(`could not announce revision ${notice.revision}: RabbitMQ is not connected; gateways will see it on their next poll`);
       try {
         channel.publish(exchange, '', Buffer.from(JSON.stringify(notice)), { contentType: 'application/json' });
       } catch (error) {

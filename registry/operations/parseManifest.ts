@@ -39,15 +39,21 @@ export function parseManifest(input: unknown): ParsedManifest {
   let entries: Array<{ id: unknown; name?: unknown; type?: unknown; body: unknown }>;
   if (apollo) {
     if (record.format !== APOLLO_FORMAT || record.version !== 1) {
-      return { ok: false, error: `the manifest's format is ${JSON.stringify(record.format)} version ${JSON.stringify(record.version)}; only "${APOLLO_FORMAT}" version 1 is read in that shape` };
+      return {
+        ok: false,
+        error: `the manifest's format is ${JSON.stringify(record.format)} version ${JSON.stringify(record.version)}; only "${APOLLO_FORMAT}" version 1 is read in that shape`,
+      };
     }
     if (!Array.isArray(record.operations)) return { ok: false, error: 'the manifest\'s "operations" is not a list' };
-    entries = record.operations.map((entry: unknown) => (typeof entry === 'object' && entry !== null ? (entry as { id: unknown; body: unknown }) : { id: undefined, body: undefined }));
+    entries = record.operations.map((entry: unknown) =>
+      typeof entry === 'object' && entry !== null ? (entry as { id: unknown; body: unknown }) : { id: undefined, body: undefined },
+    );
   } else {
     entries = Object.entries(record).map(([id, body]) => ({ id, body }));
   }
   if (entries.length === 0) return { ok: false, error: 'the manifest holds no operations' };
-  if (entries.length > MAX_MANIFEST_OPERATIONS) return { ok: false, error: `the manifest holds ${entries.length} operations; at most ${MAX_MANIFEST_OPERATIONS} are accepted` };
+  if (entries.length > MAX_MANIFEST_OPERATIONS)
+    return { ok: false, error: `the manifest holds ${entries.length} operations; at most ${MAX_MANIFEST_OPERATIONS} are accepted` };
   const operations: ManifestOperation[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of entries.entries()) {
@@ -70,7 +76,9 @@ function checkEntry(entry: { id: unknown; name?: unknown; type?: unknown; body: 
   if (id !== expected) return `${label}: its id ${JSON.stringify(entry.id.slice(0, 80))} is not the sha256 of its body (${expected}); regenerate the manifest`;
   let definitions: OperationDefinitionNode[];
   try {
-    definitions = parse(entry.body, { noLocation: true, maxTokens: 10_000 }).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    definitions = parse(entry.body, { noLocation: true, maxTokens: 10_000 }).definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
   } catch (error) {
     return `${label} does not parse: ${(error as Error).message}`;
   }
@@ -78,7 +86,9 @@ function checkEntry(entry: { id: unknown; name?: unknown; type?: unknown; body: 
   const operation = definitions[0]!;
   const name = operation.name?.value ?? null;
   const named = name ? `operation "${name}"` : label;
-  if (typeof entry.name === 'string' && entry.name !== (name ?? '')) return `${named}: the entry is named "${entry.name.slice(0, 100)}" but its body's operation is ${name ? `"${name}"` : 'anonymous'}`;
-  if (entry.type !== undefined && entry.type !== operation.operation) return `${named}: the entry says ${JSON.stringify(entry.type)} but its body is a ${operation.operation}`;
+  if (typeof entry.name === 'string' && entry.name !== (name ?? ''))
+    return `${named}: the entry is named "${entry.name.slice(0, 100)}" but its body's operation is ${name ? `"${name}"` : 'anonymous'}`;
+  if (entry.type !== undefined && entry.type !== operation.operation)
+    return `${named}: the entry says ${JSON.stringify(entry.type)} but its body is a ${operation.operation}`;
   return { id: expected, name, type: operation.operation, body: entry.body };
 }

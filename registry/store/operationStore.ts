@@ -73,14 +73,23 @@ export async function createOperationStore(db: Db, log: Logger, usageDays = 7): 
 
   const persistedEtag = async () => {
     const docs = await manifests.find({}, { projection: { _id: 1, digest: 1 } }).toArray();
-    return `"${sha256(docs.map((d) => `${d._id}:${d.digest}`).sort().join('\n'))}"`;
+    return `"${sha256(
+      docs
+        .map((d) => `${d._id}:${d.digest}`)
+        .sort()
+        .join('\n'),
+    )}"`;
   };
 
   const upsertUsage = async (entry: UsageEntry, at: Date, attempt = 0): Promise<void> => {
     try {
       await usage.updateOne(
         { _id: `${entry.id}:${entry.client}` },
-        { $inc: { count: entry.count }, $set: { lastSeen: at, expiresAt: new Date(at.getTime() + windowMs), name: entry.name }, $setOnInsert: { id: entry.id, body: entry.body, client: entry.client } },
+        {
+          $inc: { count: entry.count },
+          $set: { lastSeen: at, expiresAt: new Date(at.getTime() + windowMs), name: entry.name },
+          $setOnInsert: { id: entry.id, body: entry.body, client: entry.client },
+        },
         { upsert: true },
       );
     } catch (error) {
@@ -93,7 +102,12 @@ export async function createOperationStore(db: Db, log: Logger, usageDays = 7): 
   return {
     async publish(manifest) {
       const _id = `${manifest.client}@${manifest.version}`;
-      const digest = sha256(manifest.operations.map((o) => o.id).sort().join('\n'));
+      const digest = sha256(
+        manifest.operations
+          .map((o) => o.id)
+          .sort()
+          .join('\n'),
+      );
       await manifests.replaceOne({ _id }, { digest, ...manifest }, { upsert: true });
     },
     async remove(client, version) {
@@ -101,14 +115,25 @@ export async function createOperationStore(db: Db, log: Logger, usageDays = 7): 
     },
     async manifests() {
       const docs = await manifests.find({}).sort({ client: 1, version: 1 }).toArray();
-      return docs.map((d) => ({ client: d.client, version: d.version, operations: d.operations.length, publishedBy: d.publishedBy, publishedAt: d.publishedAt }));
+      return docs.map((d) => ({
+        client: d.client,
+        version: d.version,
+        operations: d.operations.length,
+        publishedBy: d.publishedBy,
+        publishedAt: d.publishedAt,
+      }));
     },
     async persisted() {
       const docs = await manifests.find({}).toArray();
       const byId = new Map<string, string>();
       for (const doc of docs) for (const operation of doc.operations) byId.set(operation.id, operation.body);
       return {
-        etag: `"${sha256(docs.map((d) => `${d._id}:${d.digest}`).sort().join('\n'))}"`,
+        etag: `"${sha256(
+          docs
+            .map((d) => `${d._id}:${d.digest}`)
+            .sort()
+            .join('\n'),
+        )}"`,
         operations: [...byId].map(([id, body]) => ({ id, body })),
       };
     },

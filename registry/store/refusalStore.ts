@@ -42,11 +42,20 @@ export function createRefusalStore(db: Db): RefusalStore {
       const errors = refusal.errors.slice(0, MAX_ERRORS).map((e) => (e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}…` : e));
       if (refusal.errors.length > MAX_ERRORS) errors.push(`… and ${refusal.errors.length - MAX_ERRORS} more`);
       await refusals.insertOne({ ...refusal, errors });
-      const oldestKept = await refusals.find({}, { projection: { at: 1 } }).sort({ at: -1 }).skip(KEPT_REFUSALS - 1).limit(1).next();
+      const oldestKept = await refusals
+        .find({}, { projection: { at: 1 } })
+        .sort({ at: -1 })
+        .skip(KEPT_REFUSALS - 1)
+        .limit(1)
+        .next();
       if (oldestKept) await refusals.deleteMany({ at: { $lt: oldestKept.at } });
     },
     async recent(limit = KEPT_REFUSALS) {
-      const docs = await refusals.find({}, { projection: { _id: 0 } }).sort({ at: -1 }).limit(Math.min(limit, KEPT_REFUSALS)).toArray();
+      const docs = await refusals
+        .find({}, { projection: { _id: 0 } })
+        .sort({ at: -1 })
+        .limit(Math.min(limit, KEPT_REFUSALS))
+        .toArray();
       return docs.map(({ _id: _ignored, ...refusal }) => refusal);
     },
   };

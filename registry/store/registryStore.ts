@@ -194,11 +194,16 @@ export function createRegistryStore(db: Db): RegistryStore {
     },
 
     async history(name) {
-      const docs = await revisions.find({ $or: [{ 'change.name': name }, { 'change.action': 'seed' }] }).sort({ _id: 1 }).toArray();
+      const docs = await revisions
+        .find({ $or: [{ 'change.name': name }, { 'change.action': 'seed' }] })
+        .sort({ _id: 1 })
+        .toArray();
       return docs.flatMap((doc) => {
         const ref = doc.subgraphs.find((s) => s.name === name);
         if (doc.change.action === 'seed' && !ref) return [];
-        return [{ revision: doc._id, action: doc.change.action, by: doc.change.by, at: doc.change.at, url: ref?.url ?? null, schemaHash: ref?.schemaHash ?? null }];
+        return [
+          { revision: doc._id, action: doc.change.action, by: doc.change.by, at: doc.change.at, url: ref?.url ?? null, schemaHash: ref?.schemaHash ?? null },
+        ];
       });
     },
   };

@@ -46,7 +46,10 @@ export function createTokenRecords(db: Db): TokenRecords {
       return doc ? toRecord(doc) : null;
     },
     async active(now = new Date()) {
-      const docs = await tokens.find({ revokedAt: null, expiresAt: { $gt: now } }).sort({ issuedAt: 1 }).toArray();
+      const docs = await tokens
+        .find({ revokedAt: null, expiresAt: { $gt: now } })
+        .sort({ issuedAt: 1 })
+        .toArray();
       return docs.map(toRecord);
     },
     async revoke(id, by) {

@@ -20,7 +20,7 @@ export function createApprovalMetrics(systemIds: readonly string[]): ApprovalMet
   const metrics = createMetrics('approval');
   const events = metrics.counter(
     'gatehouse_approval_events_total',
-    'Events stored, by system, carrier (http, broker) and outcome: applied (became the pair\'s newest) or ignored (seq older than or equal to the stored one).',
+    "Events stored, by system, carrier (http, broker) and outcome: applied (became the pair's newest) or ignored (seq older than or equal to the stored one).",
     ['system', 'via', 'outcome'],
   );
   const refused = metrics.counter(
@@ -30,7 +30,7 @@ export function createApprovalMetrics(systemIds: readonly string[]): ApprovalMet
   );
   const deadLetters = metrics.counter(
     'gatehouse_approval_dead_letters_total',
-    'Refused broker batches moved to the dead-letter queue, by reason (batches the queue\'s delivery limit dead-letters are counted by RabbitMQ, not here).',
+    "Refused broker batches moved to the dead-letter queue, by reason (batches the queue's delivery limit dead-letters are counted by RabbitMQ, not here).",
     ['reason'],
   );
   const failed = metrics.counter(

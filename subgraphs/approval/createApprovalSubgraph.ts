@@ -66,9 +66,7 @@ export async function createApprovalSubgraph(options: ApprovalSubgraphOptions): 
     onPublishError: (error) => log.warn(`announcing approval changes failed (${errorMessage(error)}); live views may lag until the next change`),
     observer: metrics.ingest,
   });
-  const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadApprovalTypeDefs()), resolvers: createResolvers(options.changeFeed, metrics.subscriptions) },
-  ]);
+  const schema = buildSubgraphSchema([{ typeDefs: parse(loadApprovalTypeDefs()), resolvers: createResolvers(options.changeFeed, metrics.subscriptions) }]);
   const running = await serveSubgraph<ApprovalContext>({
     name: 'approval',
     schema,

@@ -66,7 +66,9 @@ runMain(log, async () => {
       closers.push(() => ingest.close());
     }
     const events = subgraph.url.replace(/\/graphql$/, '/events');
-    log.info(`approval subgraph ready at ${subgraph.url} (events: POST ${events}${amqpUrl ? `, and RabbitMQ exchange ${names.events}` : ''}; metrics: ${subgraph.url.replace(/\/graphql$/, '/metrics')})`);
+    log.info(
+      `approval subgraph ready at ${subgraph.url} (events: POST ${events}${amqpUrl ? `, and RabbitMQ exchange ${names.events}` : ''}; metrics: ${subgraph.url.replace(/\/graphql$/, '/metrics')})`,
+    );
     return closeAll;
   } catch (error) {
     await closeAll();

@@ -19,7 +19,10 @@ export interface ApprovalSummary {
  * id; systems with nothing waiting (count 0 or never heard of) are left out.
  */
 export async function readSummary(store: ApprovalStore, systems: SystemDirectory, userId: string): Promise<ApprovalSummary> {
-  const states = await store.readStates(userId, systems.all.map((s) => s.id));
+  const states = await store.readStates(
+    userId,
+    systems.all.map((s) => s.id),
+  );
   const items: PendingApproval[] = [];
   for (const state of states) {
     const system = systems.get(state.system);

@@ -34,14 +34,20 @@ const SYSTEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export function systemsFromEnv(env: NodeJS.ProcessEnv, profile: Profile = 'demo'): BusinessSystem[] {
   const raw = env.APPROVAL_SYSTEMS;
   if (raw === undefined || raw.trim() === '') {
-    if (profile === 'production') throw new Error(`APPROVAL_SYSTEMS is not set; the production profile needs your business systems: set it to a JSON array of {"id","name","url","secret"}, one secret per system`);
+    if (profile === 'production')
+      throw new Error(
+        `APPROVAL_SYSTEMS is not set; the production profile needs your business systems: set it to a JSON array of {"id","name","url","secret"}, one secret per system`,
+      );
     return DEMO_SYSTEMS.map((s) => ({ ...s }));
   }
   const systems = parseSystems(raw);
   if (profile === 'production') {
     const demoSecrets = new Set(DEMO_SYSTEMS.map((s) => s.secret));
     const index = systems.findIndex((s) => demoSecrets.has(s.secret));
-    if (index >= 0) throw new Error(`APPROVAL_SYSTEMS[${index}].secret is a demo system's public secret; the production profile refuses it: give each system its own random secret`);
+    if (index >= 0)
+      throw new Error(
+        `APPROVAL_SYSTEMS[${index}].secret is a demo system's public secret; the production profile refuses it: give each system its own random secret`,
+      );
   }
   return systems;
 }

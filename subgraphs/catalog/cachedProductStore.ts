@@ -38,7 +38,19 @@ export function cacheProductLookups(store: ProductStore, options: { ttlMs: numbe
   };
   return {
     ...store,
-    findByIds: (ids) => lookup(ids, byId, (p) => p.id, (missing) => store.findByIds(missing)),
-    findByModels: (models) => lookup(models, byModel, (p) => p.model, (missing) => store.findByModels(missing)),
+    findByIds: (ids) =>
+      lookup(
+        ids,
+        byId,
+        (p) => p.id,
+        (missing) => store.findByIds(missing),
+      ),
+    findByModels: (models) =>
+      lookup(
+        models,
+        byModel,
+        (p) => p.model,
+        (missing) => store.findByModels(missing),
+      ),
   };
 }

@@ -19,7 +19,9 @@ export async function importProducts(store: ProductStore, lines: readonly Produc
   for (const { line, product } of lines) {
     const owner = ownerOf.get(product.model);
     if (owner !== undefined && owner !== product.id) {
-      throw new ProductFileError(`line ${line}: model "${product.model}" belongs to the stored product "${owner}"; give ${product.id} its own model or fix ${owner} first`);
+      throw new ProductFileError(
+        `line ${line}: model "${product.model}" belongs to the stored product "${owner}"; give ${product.id} its own model or fix ${owner} first`,
+      );
     }
   }
   const stored = new Map((await store.findByIds(lines.map((l) => l.product.id))).map((p) => [p.id, p]));

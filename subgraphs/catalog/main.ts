@@ -13,7 +13,13 @@ runMain(log, async () => {
   const tracing = await startTracing(config.tracing, 'catalog', log);
   const mongo = await connectMongo(config.mongoUri, config.database);
   try {
-    const subgraph = await createCatalogSubgraph({ db: mongo.db, port: config.port, host: config.host, productCacheTtlMs: config.productCacheTtlMs, serve: config.serve });
+    const subgraph = await createCatalogSubgraph({
+      db: mongo.db,
+      port: config.port,
+      host: config.host,
+      productCacheTtlMs: config.productCacheTtlMs,
+      serve: config.serve,
+    });
     log.info(`catalog subgraph ready at ${subgraph.url} (profile ${config.profile})`);
     return async () => {
       await subgraph.close();

@@ -38,7 +38,8 @@ export function parseProductLines(text: string): ProductLine[] {
     const sameId = lineOfId.get(product.id);
     if (sameId !== undefined) throw new ProductFileError(`line ${line}: id "${product.id}" is also on line ${sameId}; each product appears once`);
     const sameModel = lineOfModel.get(product.model);
-    if (sameModel !== undefined) throw new ProductFileError(`line ${line}: model "${product.model}" is also on line ${sameModel}; a model belongs to one product`);
+    if (sameModel !== undefined)
+      throw new ProductFileError(`line ${line}: model "${product.model}" is also on line ${sameModel}; a model belongs to one product`);
     lineOfId.set(product.id, line);
     lineOfModel.set(product.model, line);
     products.push({ line, product });
@@ -51,7 +52,8 @@ function checkProduct(value: unknown, line: number): Product {
   const fail = (message: string): never => {
     throw new ProductFileError(`line ${line}: ${message}`);
   };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('must be a JSON object with id, model, name, brand, category, listPrice and keywords');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('must be a JSON object with id, model, name, brand, category, listPrice and keywords');
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !FIELDS.has(key));
   if (unknown !== undefined) fail(`unknown field "${unknown.slice(0, 50)}"; a product has id, model, name, brand, category, listPrice and keywords`);

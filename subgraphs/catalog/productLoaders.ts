@@ -21,7 +21,9 @@ export function createProductLoaders(store: ProductStore): ProductLoaders {
       return inOrder(ids, found, (p) => p.id);
     }),
     byModel: new DataLoader(async (models) => {
-      const found = await withSpan('catalog.lookup', { 'gatehouse.catalog.by': 'model', 'gatehouse.catalog.keys': models.length }, () => store.findByModels(models));
+      const found = await withSpan('catalog.lookup', { 'gatehouse.catalog.by': 'model', 'gatehouse.catalog.keys': models.length }, () =>
+        store.findByModels(models),
+      );
       for (const product of found) loaders.byId.prime(product.id, product);
       return inOrder(models, found, (p) => p.model);
     }),

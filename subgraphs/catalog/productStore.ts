@@ -111,7 +111,10 @@ export function createProductStore(db: Db): ProductStore {
       if (seed.length === 0 || (await products.findOne({}, { projection: { _id: 1 } })) !== null) return 0;
       try {
         // Copies, because insertMany adds _id to the objects it is given.
-        const result = await products.insertMany(seed.map((p) => ({ ...p })), { ordered: false });
+        const result = await products.insertMany(
+          seed.map((p) => ({ ...p })),
+          { ordered: false },
+        );
         return result.insertedCount;
       } catch (error) {
         // Another replica seeding at the same moment: the unique indexes keep
@@ -124,7 +127,10 @@ export function createProductStore(db: Db): ProductStore {
     async upsertMany(list) {
       if (list.length === 0) return { inserted: 0, replaced: 0 };
       // Copies, because the driver adds _id to the documents it is given.
-      const result = await products.bulkWrite(list.map((p) => ({ replaceOne: { filter: { id: p.id }, replacement: { ...p }, upsert: true } })), { ordered: false });
+      const result = await products.bulkWrite(
+        list.map((p) => ({ replaceOne: { filter: { id: p.id }, replacement: { ...p }, upsert: true } })),
+        { ordered: false },
+      );
       return { inserted: result.upsertedCount, replaced: result.matchedCount };
     },
 
@@ -148,7 +154,11 @@ export function createProductStore(db: Db): ProductStore {
       }
       const [page, totalCount] = await Promise.all([
         // One extra row says whether another page follows.
-        products.find(pageFilter, { projection }).sort({ id: 1 }).limit(first + 1).toArray(),
+        products
+          .find(pageFilter, { projection })
+          .sort({ id: 1 })
+          .limit(first + 1)
+          .toArray(),
         products.countDocuments(filter),
       ]);
       const nodes = page.slice(0, first);

@@ -46,10 +46,8 @@ export function validateProductsArgs(args: ProductsArgs): { keyword: string | nu
 
 export const resolvers = {
   Query: {
-    product: (_: unknown, args: { id: string }, context: CatalogContext): Promise<Product | null> =>
-      context.loaders.byId.load(args.id),
-    products: (_: unknown, args: ProductsArgs, context: CatalogContext): Promise<ProductConnection> =>
-      context.store.search(validateProductsArgs(args)),
+    product: (_: unknown, args: { id: string }, context: CatalogContext): Promise<Product | null> => context.loaders.byId.load(args.id),
+    products: (_: unknown, args: ProductsArgs, context: CatalogContext): Promise<ProductConnection> => context.store.search(validateProductsArgs(args)),
   },
   Product: {
     __resolveReference(reference: ProductReference, context: CatalogContext): Promise<Product | null> | null {

@@ -33,7 +33,13 @@ afterAll(async () => {
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} never answered`);

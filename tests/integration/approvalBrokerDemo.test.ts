@@ -30,7 +30,13 @@ describe('the demo event source', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_demo');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({
+      db: database.db,
+      port: 0,
+      systems: DEMO_SYSTEMS,
+      identity: approvalIdentity,
+      changeFeed: createInProcessChangeFeed(),
+    });
     producer = await connect(AMQP_URL);
     channel = await producer.createConfirmChannel();
   });
@@ -49,7 +55,10 @@ describe('the demo event source', () => {
         const e = stats.newest.get(`${userId}|${system}`);
         return e ? [{ system, seq: e.seq, count: e.count }] : [];
       });
-      expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
+      expect(
+        states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })),
+        userId,
+      ).toEqual(expected);
     }
   };
 

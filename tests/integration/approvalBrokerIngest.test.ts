@@ -20,7 +20,12 @@ import { waitFor } from '../support/waitFor.ts';
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
-  system: 'hr', userId: 'u-reject', count: 3, occurredAt: '2026-11-22T06:00:00Z', seq: 1, ...overrides,
+  system: 'hr',
+  userId: 'u-reject',
+  count: 3,
+  occurredAt: '2026-11-22T06:00:00Z',
+  seq: 1,
+  ...overrides,
 });
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -51,7 +56,13 @@ describe('approval events over RabbitMQ', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_broker');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({
+      db: database.db,
+      port: 0,
+      systems: DEMO_SYSTEMS,
+      identity: approvalIdentity,
+      changeFeed: createInProcessChangeFeed(),
+    });
     producer = await connect(AMQP_URL);
     channel = await producer.createConfirmChannel();
     await start(); // declares the topology
@@ -98,7 +109,11 @@ describe('approval events over RabbitMQ', () => {
       });
       await waitFor(`${userId}'s counts`, async () => {
         const result = await postGraphQL<{ me: { approvals: { items: unknown[] } } }>(
-          subgraph.url, '{ me { approvals { items { system { id } count } } } }', undefined, { authorization: `Bearer ${token}` });
+          subgraph.url,
+          '{ me { approvals { items { system { id } count } } } }',
+          undefined,
+          { authorization: `Bearer ${token}` },
+        );
         return JSON.stringify(result.data?.me.approvals.items) === JSON.stringify(expected);
       });
     }
@@ -108,17 +123,47 @@ describe('approval events over RabbitMQ', () => {
 
   const noSignature = (ch: ConfirmChannel) =>
     new Promise<void>((resolve, reject) =>
-      ch.publish(names.events, 'hr', Buffer.from(JSON.stringify([event()])), { persistent: true }, (error: unknown) => (error ? reject(new Error(String(error))) : resolve())));
+      ch.publish(names.events, 'hr', Buffer.from(JSON.stringify([event()])), { persistent: true }, (error: unknown) =>
+        error ? reject(new Error(String(error))) : resolve(),
+      ),
+    );
 
   const cases: Array<[string, (ch: ConfirmChannel) => Promise<void>, number, RegExp]> = [
     ['a bad signature', (ch) => publishEvents(ch, 'hr', [event()], 'not-the-secret', { names }), 401, /^bad signature/],
     ['no signature', noSignature, 401, /^bad signature/],
     ['an unknown system', (ch) => publishEvents(ch, 'nope', [event({ system: 'nope' })], 'whatever', { names }), 401, /^unknown system "nope"$/],
     ['malformed JSON', (ch) => publishEvents(ch, 'hr', '[{"system": "hr",', secretOf('hr'), { names }), 400, /^body is not valid JSON$/],
-    ['a routing key that is not the events\' system', (ch) => publishEvents(ch, 'finance', [event()], secretOf('hr'), { names }), 401, /^events name system "hr" but arrived for "finance"$/],
-    ['1,001 events', (ch) => publishEvents(ch, 'hr', Array.from({ length: 1001 }, (_, i) => event({ seq: i })), secretOf('hr'), { names }), 400, /1001 events; at most 1000/],
-    ['a body over 1 MB', (ch) => publishEvents(ch, 'hr', [event({ userId: 'x'.repeat(2 * 1024 * 1024) })], secretOf('hr'), { names }), 400, /^body exceeds 1048576 bytes/],
-    ['a negative count', (ch) => publishEvents(ch, 'hr', [event(), event({ seq: 2, count: -1 })], secretOf('hr'), { names }), 400, /^event 1: count must be a non-negative integer$/],
+    [
+      "a routing key that is not the events' system",
+      (ch) => publishEvents(ch, 'finance', [event()], secretOf('hr'), { names }),
+      401,
+      /^events name system "hr" but arrived for "finance"$/,
+    ],
+    [
+      '1,001 events',
+      (ch) =>
+        publishEvents(
+          ch,
+          'hr',
+          Array.from({ length: 1001 }, (_, i) => event({ seq: i })),
+          secretOf('hr'),
+          { names },
+        ),
+      400,
+      /1001 events; at most 1000/,
+    ],
+    [
+      'a body over 1 MB',
+      (ch) => publishEvents(ch, 'hr', [event({ userId: 'x'.repeat(2 * 1024 * 1024) })], secretOf('hr'), { names }),
+      400,
+      /^body exceeds 1048576 bytes/,
+    ],
+    [
+      'a negative count',
+      (ch) => publishEvents(ch, 'hr', [event(), event({ seq: 2, count: -1 })], secretOf('hr'), { names }),
+      400,
+      /^event 1: count must be a non-negative integer$/,
+    ],
   ];
 
   it.each(cases)('dead-letters %s with the reason, stores nothing and drains the queue', async (_name, send, status, reason) => {
@@ -186,7 +231,14 @@ describe('a batch that never stores', () => {
   it('is dead-lettered by the delivery limit instead of being retried forever', async () => {
     let attempts = 0;
     const broken: BatchIngestor = { ingest: () => (attempts++, Promise.reject(new Error('database down'))) };
-    const ingest = await startBrokerIngest({ amqpUrl: AMQP_URL, ingestor: broken, log: quiet, names, deliveryLimit: 2, retryDelays: { initialMs: 10, maxMs: 20 } });
+    const ingest = await startBrokerIngest({
+      amqpUrl: AMQP_URL,
+      ingestor: broken,
+      log: quiet,
+      names,
+      deliveryLimit: 2,
+      retryDelays: { initialMs: 10, maxMs: 20 },
+    });
     try {
       await publishEvents(channel, 'hr', [event()], secretOf('hr'), { names });
       const dead = (await waitFor('a dead letter', () => channel.get(names.deadQueue, { noAck: true }))) as GetMessage;

@@ -42,7 +42,16 @@ describe('a broker worker killed mid-stream', () => {
   const startWorker = (): Worker => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/approval/main.ts'], {
       cwd: process.cwd(),
-      env: { ...process.env, ...identityEnv, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: dbPrefix, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        ...identityEnv,
+        MONGODB_URI: testMongoUri(),
+        MONGODB_DB_PREFIX: dbPrefix,
+        AMQP_URL,
+        APPROVAL_BROKER_PREFIX: prefix,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const output: string[] = [];

@@ -28,7 +28,10 @@ async function startProxy() {
   const server = createServer((client) => {
     if (refusing) return client.destroy();
     const upstream = tcpConnect(Number(target.port || 5672), target.hostname);
-    for (const [socket, peer] of [[client, upstream], [upstream, client]] as const) {
+    for (const [socket, peer] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => {
@@ -46,10 +49,11 @@ async function startProxy() {
     url: url.toString(),
     cut: () => sockets.forEach((socket) => socket.destroy()),
     refuse: (value: boolean) => (refusing = value),
-    close: () => new Promise<void>((resolve) => {
-      sockets.forEach((socket) => socket.destroy());
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -121,7 +125,13 @@ describe('after losing the RabbitMQ connection', () => {
 
     beforeAll(async () => {
       database = await createTestDatabase('approval_broker_reconnect');
-      subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+      subgraph = await createApprovalSubgraph({
+        db: database.db,
+        port: 0,
+        systems: DEMO_SYSTEMS,
+        identity: approvalIdentity,
+        changeFeed: createInProcessChangeFeed(),
+      });
     });
     afterAll(async () => {
       await subgraph?.close();
@@ -134,10 +144,14 @@ describe('after losing the RabbitMQ connection', () => {
       try {
         const secret = DEMO_SYSTEMS.find((s) => s.id === 'hr')!.secret;
         const publish = (from: number, to: number) =>
-          Promise.all(Array.from({ length: to - from }, (_, i) => {
-            const seq = from + i;
-            return publishEvents(channel, 'hr', [{ system: 'hr', userId: `u-r${seq % 5}`, count: seq, occurredAt: '2026-11-22T06:00:00Z', seq }], secret, { names });
-          }));
+          Promise.all(
+            Array.from({ length: to - from }, (_, i) => {
+              const seq = from + i;
+              return publishEvents(channel, 'hr', [{ system: 'hr', userId: `u-r${seq % 5}`, count: seq, occurredAt: '2026-11-22T06:00:00Z', seq }], secret, {
+                names,
+              });
+            }),
+          );
         await publish(1, 101);
         await pause(50);
         proxy.cut(); // mid-stream, with batches in flight

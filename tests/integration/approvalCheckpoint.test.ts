@@ -16,7 +16,13 @@ afterAll(async () => {
   await database?.close();
 });
 
-const event = (userId: string, seq: number, count = seq): ApprovalEvent => ({ system: 'hr', userId, count, seq, occurredAt: new Date(1_800_000_000_000 + seq) });
+const event = (userId: string, seq: number, count = seq): ApprovalEvent => ({
+  system: 'hr',
+  userId,
+  count,
+  seq,
+  occurredAt: new Date(1_800_000_000_000 + seq),
+});
 
 const checkpointCollections = async (db: Db) =>
   (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((name) => name.startsWith(`${CHECKPOINT_COLLECTION_PREFIX}.`));
@@ -56,7 +62,9 @@ describe('approval checkpoints', () => {
       expect(await checkpoints.write({ position: 2, events: 2, states })).toBe(0);
       expect(await checkpoints.write({ position: 2, events: 2, states: [] })).toBe(false);
       // A manifest announcing chunks that are not there (a pruned or broken write) is passed over.
-      await db.collection<{ _id: string; events: number; chunks: number; storedAt: Date }>('approvalCheckpoints').insertOne({ _id: '000000000009', events: 9, chunks: 3, storedAt: new Date() });
+      await db
+        .collection<{ _id: string; events: number; chunks: number; storedAt: Date }>('approvalCheckpoints')
+        .insertOne({ _id: '000000000009', events: 9, chunks: 3, storedAt: new Date() });
       expect(await checkpoints.latest()).toEqual({ position: 2, events: 2, states });
     } finally {
       await db.dropDatabase();

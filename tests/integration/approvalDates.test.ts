@@ -19,7 +19,13 @@ describe('POST /events refuses date-times that do not exist', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_dates');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({
+      db: database.db,
+      port: 0,
+      systems: DEMO_SYSTEMS,
+      identity: approvalIdentity,
+      changeFeed: createInProcessChangeFeed(),
+    });
     url = eventsUrlOf(subgraph.url);
   });
   afterAll(async () => {

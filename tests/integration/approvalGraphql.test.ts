@@ -32,7 +32,11 @@ afterAll(async () => {
 async function setCount(userId: string, system: string, count: number): Promise<void> {
   seq += 1;
   const secret = DEMO_SYSTEMS.find((s) => s.id === system)!.secret;
-  const result = await postEvents(eventsUrlOf(subgraph.url), { system, userId, count, seq, occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString() }, secret);
+  const result = await postEvents(
+    eventsUrlOf(subgraph.url),
+    { system, userId, count, seq, occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString() },
+    secret,
+  );
   expect(result.status).toBe(202);
 }
 
@@ -89,7 +93,12 @@ describe('entities', () => {
     ];
     const result = await postGraphQL<{ _entities: unknown[] }>(subgraph.url, ENTITIES, { r: representations }, { authorization: await bearer('alice') });
     expect(result.errors).toBeUndefined();
-    expect(result.data?._entities).toEqual([null, { id: 'alice', approvals: { total: 7 } }, { id: 'hr', name: 'HR', url: 'https://hr.example.com/approvals' }, null]);
+    expect(result.data?._entities).toEqual([
+      null,
+      { id: 'alice', approvals: { total: 7 } },
+      { id: 'hr', name: 'HR', url: 'https://hr.example.com/approvals' },
+      null,
+    ]);
     const anonymous = await postGraphQL<{ _entities: unknown[] }>(subgraph.url, ENTITIES, { r: representations.slice(0, 1) });
     expect(anonymous.data?._entities).toEqual([null]);
   });
@@ -149,7 +158,13 @@ describe('Subscription.approvalCountChanged over graphql-ws', () => {
     const carol = collect(connect({ Authorization: await bearer('carol') }), { query: SUBSCRIPTION });
     expect(await carol.next()).toMatchObject({ total: 1, items: [{ system: { id: 'hr' }, count: 1 }] });
     await setCount('carol', 'finance', 4);
-    expect(await carol.next()).toMatchObject({ total: 5, items: [{ system: { id: 'finance' }, count: 4 }, { system: { id: 'hr' }, count: 1 }] });
+    expect(await carol.next()).toMatchObject({
+      total: 5,
+      items: [
+        { system: { id: 'finance' }, count: 4 },
+        { system: { id: 'hr' }, count: 1 },
+      ],
+    });
     await setCount('carol', 'hr', 0);
     expect(await carol.next()).toMatchObject({ total: 4, items: [{ system: { id: 'finance' } }] });
   });
@@ -204,7 +219,12 @@ describe('Subscription.approvalCountChanged over graphql-ws', () => {
     const feed = createInProcessChangeFeed();
     const other = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: feed });
     let closed = false;
-    const client = createClient({ url: other.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: await bearer('judy') } });
+    const client = createClient({
+      url: other.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { Authorization: await bearer('judy') },
+    });
     client.on('closed', () => (closed = true));
     clients.push(client);
     const judy = collect(client, { query: SUBSCRIPTION });

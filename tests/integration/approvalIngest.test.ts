@@ -15,7 +15,12 @@ import { createTestDatabase } from '../support/testDatabase.ts';
 process.env.LOG_LEVEL ??= 'silent';
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
-  system: 'hr', userId: 'u-reject', count: 3, occurredAt: '2026-11-22T06:00:00Z', seq: 1, ...overrides,
+  system: 'hr',
+  userId: 'u-reject',
+  count: 3,
+  occurredAt: '2026-11-22T06:00:00Z',
+  seq: 1,
+  ...overrides,
 });
 
 async function startOn(db: Db): Promise<ApprovalSubgraph> {
@@ -52,10 +57,30 @@ describe('POST /events rejects bad requests and stores nothing of them', () => {
     ['a malformed signature header', () => sendRaw(JSON.stringify(event()), { 'x-signature': 'md5=abc' }), 401, /^bad signature/],
     ['an unknown system', () => postEvents(url, [event({ system: 'nope' })], 'whatever'), 401, /^unknown system "nope"$/],
     ['malformed JSON', () => postEvents(url, '[{"system": "hr",', secretOf('hr')), 400, /^body is not valid JSON$/],
-    ['1,001 events', () => postEvents(url, Array.from({ length: 1001 }, (_, i) => event({ seq: i })), secretOf('hr')), 400, /1001 events; at most 1000/],
-    ['a negative count', () => postEvents(url, [event(), event({ seq: 2 }), event({ seq: 3 }), event({ count: -1 })], secretOf('hr')), 400, /^event 3: count must be a non-negative integer$/],
+    [
+      '1,001 events',
+      () =>
+        postEvents(
+          url,
+          Array.from({ length: 1001 }, (_, i) => event({ seq: i })),
+          secretOf('hr'),
+        ),
+      400,
+      /1001 events; at most 1000/,
+    ],
+    [
+      'a negative count',
+      () => postEvents(url, [event(), event({ seq: 2 }), event({ seq: 3 }), event({ count: -1 })], secretOf('hr')),
+      400,
+      /^event 3: count must be a non-negative integer$/,
+    ],
     ['a non-integer seq', () => postEvents(url, [event({ seq: 1.5 })], secretOf('hr')), 400, /^event 0: seq must be a non-negative safe integer$/],
-    ['a missing field', () => postEvents(url, [event(), { ...event({ seq: 9 }), occurredAt: undefined } as unknown as OutgoingEvent], secretOf('hr')), 400, /^event 1: occurredAt must be/],
+    [
+      'a missing field',
+      () => postEvents(url, [event(), { ...event({ seq: 9 }), occurredAt: undefined } as unknown as OutgoingEvent], secretOf('hr')),
+      400,
+      /^event 1: occurredAt must be/,
+    ],
     ['mixed systems', () => postEvents(url, [event(), event({ system: 'finance' })], secretOf('hr')), 400, /^event 1: system "finance" differs from "hr"/],
     ['a secret of another configured system', () => postEvents(url, [event()], secretOf('finance')), 401, /^bad signature/],
   ];
@@ -79,11 +104,20 @@ describe('POST /events rejects bad requests and stores nothing of them', () => {
     const target = new URL(url);
     const { status, text, sent } = await new Promise<{ status: number; text: string; sent: number }>((resolve, reject) => {
       let sent = 0;
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked', 'x-signature': 'sha256=00' } }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, sent }));
-      });
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'transfer-encoding': 'chunked', 'x-signature': 'sha256=00' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text, sent }));
+        },
+      );
       req.on('error', reject);
       const chunk = Buffer.alloc(64 * 1024, 'a');
       const pump = () => {

@@ -40,7 +40,10 @@ describe('live approval counts through the gateway', () => {
       { system: { id: 'hr', name: 'HR', url: 'https://hr.example.com/approvals' }, count: 3, url: expect.stringContaining('https://hr.example.com/approvals') },
     ]);
     await send([event('u-live-1', 'finance', 2)], 'dev-secret-finance');
-    expect((await view.next((s) => s.total === 5)).items.map((i) => [i.system.id, i.count])).toEqual([['finance', 2], ['hr', 3]]);
+    expect((await view.next((s) => s.total === 5)).items.map((i) => [i.system.id, i.count])).toEqual([
+      ['finance', 2],
+      ['hr', 3],
+    ]);
     await send([event('u-live-1', 'hr', 0)], 'dev-secret-hr');
     expect((await view.next((s) => s.total === 2)).items.map((i) => i.system.id)).toEqual(['finance']);
     view.stop();
@@ -78,7 +81,12 @@ describe('live approval counts through the gateway', () => {
     expect(mine.data?.me).toEqual({ id: 'u-live-q', approvals: { total: 9, items: [{ system: { id: 'finance' }, count: 9 }] } });
     const anonymous = await postGraphQL<{ me: null }>(system.graphqlUrl, query);
     expect(anonymous.data?.me).toBeNull();
-    const forged = await postGraphQL(system.graphqlUrl, query, {}, { authorization: `Bearer ${await signToken({ userId: 'u-live-q', secret: 'not-the-secret' })}` });
+    const forged = await postGraphQL(
+      system.graphqlUrl,
+      query,
+      {},
+      { authorization: `Bearer ${await signToken({ userId: 'u-live-q', secret: 'not-the-secret' })}` },
+    );
     expect(forged.status).toBe(401);
   });
 

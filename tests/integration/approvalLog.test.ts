@@ -13,7 +13,13 @@ afterAll(async () => {
   await database?.close();
 });
 
-const event = (userId: string, seq: number, count = seq): ApprovalEvent => ({ system: 'hr', userId, count, seq, occurredAt: new Date(1_800_000_000_000 + seq) });
+const event = (userId: string, seq: number, count = seq): ApprovalEvent => ({
+  system: 'hr',
+  userId,
+  count,
+  seq,
+  occurredAt: new Date(1_800_000_000_000 + seq),
+});
 
 describe('the approval log', () => {
   it('stores batches that arrive together in one write (group commit), each acknowledged with its own outcome', async () => {
@@ -48,7 +54,9 @@ describe('the approval log', () => {
   it('still reads entries written as subdocuments, before events were packed into one string', async () => {
     const db = database.db.client.db(`${database.db.databaseName}_legacy`);
     try {
-      await db.collection<{ _id: string; e: object[]; storedAt: Date }>('approvalLog.0').insertOne({ _id: '000000000001', e: [{ u: 'old', s: 'hr', c: 4, q: 7, t: 1_800_000_000_000 }], storedAt: new Date() });
+      await db
+        .collection<{ _id: string; e: object[]; storedAt: Date }>('approvalLog.0')
+        .insertOne({ _id: '000000000001', e: [{ u: 'old', s: 'hr', c: 4, q: 7, t: 1_800_000_000_000 }], storedAt: new Date() });
       const store = createApprovalStore(db);
       expect((await store.readStates('old', ['hr']))[0]).toMatchObject({ count: 4, seq: 7 });
       // The next write lands after it, packed.

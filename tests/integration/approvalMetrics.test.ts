@@ -20,7 +20,12 @@ const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
-  system: 'hr', userId: 'u-metrics', count: 3, occurredAt: '2026-11-22T06:00:00Z', seq: 1, ...overrides,
+  system: 'hr',
+  userId: 'u-metrics',
+  count: 3,
+  occurredAt: '2026-11-22T06:00:00Z',
+  seq: 1,
+  ...overrides,
 });
 
 const EVENTS = 'gatehouse_approval_events_total';
@@ -69,11 +74,23 @@ describe('approval metrics over HTTP and subscriptions', () => {
   it('counts stored events by outcome and refused batches by reason', async () => {
     const url = eventsUrlOf(subgraph.url);
     // One pair thrice: the first seq 2 wins the batch; seq 1 is older and the second seq 2 a repeat.
-    expect((await postEvents(url, [event(), event({ seq: 2, count: 5 }), event({ seq: 2, count: 7 })], secretOf('hr'))).body).toEqual({ accepted: 3, applied: 1, ignoredAsOld: 2 });
+    expect((await postEvents(url, [event(), event({ seq: 2, count: 5 }), event({ seq: 2, count: 7 })], secretOf('hr'))).body).toEqual({
+      accepted: 3,
+      applied: 1,
+      ignoredAsOld: 2,
+    });
     expect((await postEvents(url, [event({ seq: 3 })], 'not-the-secret')).status).toBe(401);
     expect((await postEvents(url, [event({ seq: 4 }), event({ seq: 5, count: -1 })], secretOf('hr'))).status).toBe(400);
     expect((await postEvents(url, [event({ system: 'nope' })], 'whatever')).status).toBe(401);
-    expect((await postEvents(url, Array.from({ length: 1001 }, (_, i) => event({ seq: 10 + i })), secretOf('hr'))).status).toBe(400);
+    expect(
+      (
+        await postEvents(
+          url,
+          Array.from({ length: 1001 }, (_, i) => event({ seq: 10 + i })),
+          secretOf('hr'),
+        )
+      ).status,
+    ).toBe(400);
 
     const page = await metrics();
     expect(page.contentType).toMatch(/^text\/plain/);
@@ -144,7 +161,13 @@ describe('approval metrics over RabbitMQ', () => {
   it('counts stored events, refused batches and dead letters by reason', async () => {
     const ingest = await startBrokerIngest({ amqpUrl: AMQP_URL, ingestor: subgraph.ingestor, observer: subgraph.ingestObserver, log: quiet, names });
     try {
-      await publishEvents(channel, 'finance', [event({ system: 'finance', userId: 'u-broker-1' }), event({ system: 'finance', userId: 'u-broker-2' })], secretOf('finance'), { names });
+      await publishEvents(
+        channel,
+        'finance',
+        [event({ system: 'finance', userId: 'u-broker-1' }), event({ system: 'finance', userId: 'u-broker-2' })],
+        secretOf('finance'),
+        { names },
+      );
       await publishEvents(channel, 'finance', [event({ system: 'finance', userId: 'u-broker-1' })], secretOf('finance'), { names });
       await publishEvents(channel, 'hr', [event({ userId: 'u-broker-3' })], 'not-the-secret', { names });
       await publishEvents(channel, 'security', [event({ userId: 'u-broker-4' })], secretOf('hr'), { names });
@@ -182,5 +205,7 @@ function scrapeOf(subgraph: ApprovalSubgraph): Promise<Scrape> {
 
 /** Whether the page has a sample of `name` with these labels, whatever its value (`value` reads a missing one as 0). */
 function hasSeries(page: Scrape, name: string, labels: Record<string, string>): boolean {
-  return page.text.split('\n').some((line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)));
+  return page.text
+    .split('\n')
+    .some((line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)));
 }

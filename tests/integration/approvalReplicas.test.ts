@@ -26,15 +26,36 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-'));
   const env = { ...identityEnv, MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: `t${randomUUID().slice(0, 8)}`, AMQP_URL, APPROVAL_BROKER_PREFIX: prefix };
   const [portA, portB, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  for (const [name, port] of [['approval-a', portA], ['approval-b', portB]] as const) {
-    services.push(await spawnService({ name, entry: 'subgraphs/approval/main.ts', env: { ...env, PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/healthz` }, { logs: { logDir: dir } }));
+  for (const [name, port] of [
+    ['approval-a', portA],
+    ['approval-b', portB],
+  ] as const) {
+    services.push(
+      await spawnService(
+        { name, entry: 'subgraphs/approval/main.ts', env: { ...env, PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/healthz` },
+        { logs: { logDir: dir } },
+      ),
+    );
   }
   replicaB = `http://127.0.0.1:${portB}`;
   // The gateway knows only replica A; events go to replica B.
   const config = join(dir, 'supergraph.yaml');
-  writeFileSync(config, `subgraphs:\n  approval:\n    routing_url: http://127.0.0.1:${portA}/graphql\n    schema:\n      file: ${resolve('subgraphs/approval/schema.graphql')}\n`);
+  writeFileSync(
+    config,
+    `subgraphs:\n  approval:\n    routing_url: http://127.0.0.1:${portA}/graphql\n    schema:\n      file: ${resolve('subgraphs/approval/schema.graphql')}\n`,
+  );
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  services.push(await spawnService({ name: 'gateway', entry: 'gateway/main.ts', env: { ...identityEnv, PORT: String(gatewayPort), SUPERGRAPH_CONFIG: config }, readyUrl: `${gatewayUrl}/readyz` }, { logs: { logDir: dir } }));
+  services.push(
+    await spawnService(
+      {
+        name: 'gateway',
+        entry: 'gateway/main.ts',
+        env: { ...identityEnv, PORT: String(gatewayPort), SUPERGRAPH_CONFIG: config },
+        readyUrl: `${gatewayUrl}/readyz`,
+      },
+      { logs: { logDir: dir } },
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -47,7 +68,12 @@ afterAll(async () => {
 
 it('pushes an event ingested by one replica to a subscriber held by another within a second', async () => {
   const token = await signToken({ userId: 'u-replicas', secret: DEV_JWT_SECRET });
-  const client = createClient({ url: `${gatewayUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: `${gatewayUrl.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const totals: number[] = [];
   let arrived: (at: number) => void = () => undefined;
   const updated = new Promise<number>((resolveUpdate) => (arrived = resolveUpdate));
@@ -69,7 +95,11 @@ it('pushes an event ingested by one replica to a subscriber held by another with
   });
   await first;
   const sent = Date.now();
-  const result = await postEvents(`${replicaB}/events`, { system: 'finance', userId: 'u-replicas', count: 6, seq: 1, occurredAt: new Date().toISOString() }, 'dev-secret-finance');
+  const result = await postEvents(
+    `${replicaB}/events`,
+    { system: 'finance', userId: 'u-replicas', count: 6, seq: 1, occurredAt: new Date().toISOString() },
+    'dev-secret-finance',
+  );
   expect(result.status).toBe(202);
   const at = await Promise.race([updated, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no update; saw ${totals}`)), 3000))]);
   expect(at - sent).toBeLessThan(1000);

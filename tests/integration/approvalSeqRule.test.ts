@@ -28,23 +28,44 @@ const deliveries = (rand: () => number, events: readonly OutgoingEvent[]) => shu
 async function sendAll(subgraph: ApprovalSubgraph, batches: readonly OutgoingEvent[][], inFlight = 4): Promise<void> {
   const url = eventsUrlOf(subgraph.url);
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      const result = await postEvents(url, batch, DEMO_SYSTEMS.find((s) => s.id === batch[0]!.system)!.secret);
-      expect(result.status, JSON.stringify(result.body)).toBe(202);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const result = await postEvents(url, batch, DEMO_SYSTEMS.find((s) => s.id === batch[0]!.system)!.secret);
+        expect(result.status, JSON.stringify(result.body)).toBe(202);
+      }
+    }),
+  );
 }
 
-
-const ME = /* GraphQL */ `{ me { id approvals { total items { system { id } count updatedAt } } } }`;
+const ME = /* GraphQL */ `
+  {
+    me {
+      id
+      approvals {
+        total
+        items {
+          system {
+            id
+          }
+          count
+          updatedAt
+        }
+      }
+    }
+  }
+`;
 
 async function expectMe(subgraph: ApprovalSubgraph, newest: Map<string, OutgoingEvent>): Promise<void> {
   for (const userId of USERS) {
     const token = await assertionFor(userId);
     const result = await postGraphQL<{ me: { approvals: { total: number; items: { system: { id: string }; count: number; updatedAt: string }[] } } }>(
-      subgraph.url, ME, undefined, { authorization: `Bearer ${token}` });
+      subgraph.url,
+      ME,
+      undefined,
+      { authorization: `Bearer ${token}` },
+    );
     const items = [...SYSTEMS].sort().flatMap((system) => {
       const e = newest.get(`${userId}|${system}`);
       return e && e.count > 0 ? [{ system: { id: system }, count: e.count, updatedAt: e.occurredAt }] : [];
@@ -59,7 +80,13 @@ describe('the seq rule over reordered, repeated batches', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_seq');
-    subgraph = await createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+    subgraph = await createApprovalSubgraph({
+      db: database.db,
+      port: 0,
+      systems: DEMO_SYSTEMS,
+      identity: approvalIdentity,
+      changeFeed: createInProcessChangeFeed(),
+    });
   });
   afterAll(async () => {
     await subgraph?.close();
@@ -89,7 +116,8 @@ describe('two replicas on one database fed the same events at once', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('approval_replicas');
-    const start = () => createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
+    const start = () =>
+      createApprovalSubgraph({ db: database.db, port: 0, systems: DEMO_SYSTEMS, identity: approvalIdentity, changeFeed: createInProcessChangeFeed() });
     replicas = [await start(), await start()];
   });
   afterAll(async () => {

@@ -30,7 +30,12 @@ describe('gatehouse catalog import', () => {
     writeFileSync(path, lines.join('\n') + '\n');
     return path;
   };
-  const stored = () => mongo.db.collection<Product>('products').find({}, { projection: { _id: 0 } }).sort({ id: 1 }).toArray();
+  const stored = () =>
+    mongo.db
+      .collection<Product>('products')
+      .find({}, { projection: { _id: 0 } })
+      .sort({ id: 1 })
+      .toArray();
   const importFile = (path: string) => gatehouse(['catalog', 'import', path], env);
 
   beforeAll(async () => {
@@ -45,10 +50,17 @@ describe('gatehouse catalog import', () => {
   });
 
   it('refuses a file whose third line has a malformed field, naming the line, and imports nothing of it', async () => {
-    const path = file('bad-price.jsonl', [JSON.stringify(product(1)), JSON.stringify(product(2)), JSON.stringify({ ...product(3), listPrice: '30000' }), JSON.stringify(product(4))]);
+    const path = file('bad-price.jsonl', [
+      JSON.stringify(product(1)),
+      JSON.stringify(product(2)),
+      JSON.stringify({ ...product(3), listPrice: '30000' }),
+      JSON.stringify(product(4)),
+    ]);
     const run = await importFile(path);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`gatehouse: ${path} line 3: listPrice must be a whole number of KRW from 0 to 2147483647 (GraphQL Int); nothing was imported`);
+    expect(run.stderr.trim()).toBe(
+      `gatehouse: ${path} line 3: listPrice must be a whole number of KRW from 0 to 2147483647 (GraphQL Int); nothing was imported`,
+    );
     expect(await stored()).toEqual([]);
   });
 
@@ -57,7 +69,11 @@ describe('gatehouse catalog import', () => {
     ['a missing field', JSON.stringify({ ...product(9), name: undefined }), /line 2: name must be a non-empty string/],
     ['an unknown field', JSON.stringify({ ...product(9), price: 1 }), /line 2: unknown field "price"/],
     ['an id already on line 1', JSON.stringify(product(1, { model: 'OTHER' })), /line 2: id "imp-1" is also on line 1/],
-    ['a keyword that is not a string', JSON.stringify(product(9, { keywords: ['ok', 7 as unknown as string] })), /line 2: keywords\[1\] must be a non-empty string/],
+    [
+      'a keyword that is not a string',
+      JSON.stringify(product(9, { keywords: ['ok', 7 as unknown as string] })),
+      /line 2: keywords\[1\] must be a non-empty string/,
+    ],
   ])('refuses %s and imports nothing', async (_name, bad, message) => {
     const run = await importFile(file(`bad-${randomUUID().slice(0, 6)}.jsonl`, [JSON.stringify(product(1)), bad, JSON.stringify(product(3))]));
     expect(run.code).toBe(1);
@@ -74,7 +90,11 @@ describe('gatehouse catalog import', () => {
     expect(first.stdout).toContain('3 new, 0 updated, 0 unchanged');
     const after = await stored();
     // Keywords are stored lower-case, as searches match them.
-    expect(after).toEqual([product(1, { keywords: ['acme', 'thing1'] }), product(2, { keywords: ['acme', 'thing2'] }), product(3, { keywords: ['acme', 'thing3'] })]);
+    expect(after).toEqual([
+      product(1, { keywords: ['acme', 'thing1'] }),
+      product(2, { keywords: ['acme', 'thing2'] }),
+      product(3, { keywords: ['acme', 'thing3'] }),
+    ]);
 
     const again = await importFile(path);
     expect(again.code).toBe(0);

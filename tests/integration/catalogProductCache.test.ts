@@ -45,7 +45,10 @@ it('answers repeated entity lookups from memory, asking the database only for ne
   expect(finds).toBe(1);
 
   // Found by model, remembered by id too; only the one new product costs a query.
-  const mixed = [{ __typename: 'Product', id: catalog[3]!.id }, { __typename: 'Product', id: catalog[42]!.id }];
+  const mixed = [
+    { __typename: 'Product', id: catalog[3]!.id },
+    { __typename: 'Product', id: catalog[42]!.id },
+  ];
   const next = await postGraphQL<{ _entities: Array<{ model: string } | null> }>(subgraph.url, ENTITIES, { r: mixed });
   expect(next.data!._entities.map((p) => p?.model)).toEqual([catalog[3]!.model, catalog[42]!.model]);
   expect(finds).toBe(2);

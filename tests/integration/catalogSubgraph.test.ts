@@ -59,8 +59,17 @@ async function request<T>(query: string, variables: Record<string, unknown> = {}
 const PRODUCTS = /* GraphQL */ `
   query Products($keyword: String, $first: Int, $after: String) {
     products(keyword: $keyword, first: $first, after: $after) {
-      edges { cursor node { id name } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          name
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       totalCount
     }
   }
@@ -161,13 +170,16 @@ describe('catalog subgraph input validation', () => {
 describe('catalog subgraph products and entities', () => {
   const fields = 'id model name brand category listPrice';
   const asReturned = (p: CatalogProduct) => ({
-    id: p.id, model: p.model, name: p.name, brand: p.brand, category: p.category, listPrice: p.listPrice,
+    id: p.id,
+    model: p.model,
+    name: p.name,
+    brand: p.brand,
+    category: p.category,
+    listPrice: p.listPrice,
   });
 
   it('returns a product by id, and null for an unknown id', async () => {
-    const result = await request<{ known: unknown; unknown: unknown }>(
-      `{ known: product(id: "p-0042") { ${fields} } unknown: product(id: "p-9999") { id } }`,
-    );
+    const result = await request<{ known: unknown; unknown: unknown }>(`{ known: product(id: "p-0042") { ${fields} } unknown: product(id: "p-9999") { id } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ known: asReturned(catalog[41]!), unknown: null });
   });
@@ -189,17 +201,19 @@ describe('catalog subgraph products and entities', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities).toEqual([...byId.map(asReturned), null, ...byModel.map(asReturned), null]);
     expect(productFinds).toHaveLength(2);
-    const filters = productFinds.map((e) => Object.keys(e.command.filter as object)).flat().sort();
+    const filters = productFinds
+      .map((e) => Object.keys(e.command.filter as object))
+      .flat()
+      .sort();
     expect(filters).toEqual(['id', 'model']);
   });
 
   it('looks up fifty products in one database query', async () => {
     const wanted = catalog.slice(200, 250);
     productFinds = [];
-    const result = await request<{ _entities: { id: string }[] }>(
-      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id } } }',
-      { r: wanted.map((p) => ({ __typename: 'Product', id: p.id })) },
-    );
+    const result = await request<{ _entities: { id: string }[] }>('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id } } }', {
+      r: wanted.map((p) => ({ __typename: 'Product', id: p.id })),
+    });
     expect(result.data!._entities.map((e) => e.id)).toEqual(wanted.map((p) => p.id));
     expect(productFinds).toHaveLength(1);
   });

@@ -35,8 +35,18 @@ beforeAll(async () => {
 
   const port = await freePort();
   vanillaUrl = `http://127.0.0.1:${port}/`;
-  vanilla = await spawnService({ name: 'vanilla', entry: 'bench/vanilla/main.ts', env: { SUPERGRAPH_PATH: join(dir, 'supergraph.graphql'), PORT: String(port) } }, { logs: { logDir: dir } });
-  await waitFor('vanilla Apollo Gateway to answer', () => post(vanillaUrl, { query: '{ __typename }' }).then((r) => r.status === 200).catch(() => false), 30_000);
+  vanilla = await spawnService(
+    { name: 'vanilla', entry: 'bench/vanilla/main.ts', env: { SUPERGRAPH_PATH: join(dir, 'supergraph.graphql'), PORT: String(port) } },
+    { logs: { logDir: dir } },
+  );
+  await waitFor(
+    'vanilla Apollo Gateway to answer',
+    () =>
+      post(vanillaUrl, { query: '{ __typename }' })
+        .then((r) => r.status === 200)
+        .catch(() => false),
+    30_000,
+  );
 
   gatehouse = await createGateway({
     supergraph: { initialize: async () => ({ supergraphSdl }) },
@@ -94,7 +104,9 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
     const body = await expectSameAsVanilla({
       query: '{ topProducts { upc name price inStock reviews { id body author { id name } } } users { id name reviews { id product { upc name inStock } } } }',
     });
-    expect(body).toMatchObject({ data: { topProducts: [{ upc: '1', name: 'Table', inStock: true, reviews: [{ id: 'r1', author: { name: 'Ada Lovelace' } }, { id: 'r2' }] }, {}, {}, {}] } });
+    expect(body).toMatchObject({
+      data: { topProducts: [{ upc: '1', name: 'Table', inStock: true, reviews: [{ id: 'r1', author: { name: 'Ada Lovelace' } }, { id: 'r2' }] }, {}, {}, {}] },
+    });
   });
 
   it('@requires', async () => {
@@ -103,7 +115,9 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
   });
 
   it('@provides', async () => {
-    const body = await expectSameAsVanilla({ query: '{ topProducts(first: 2) { reviews { author { username } } } me { username reviews { author { username name } } } }' });
+    const body = await expectSameAsVanilla({
+      query: '{ topProducts(first: 2) { reviews { author { username } } } me { username reviews { author { username name } } } }',
+    });
     expect(body).toMatchObject({ data: { me: { username: 'ada' } } });
   });
 
@@ -111,7 +125,14 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
     const body = await expectSameAsVanilla({
       query: '{ media { id title rating reviews { body } ... on Book { author } } topRatedMedia { id title rating ... on Movie { director } } }',
     });
-    expect(body).toMatchObject({ data: { media: [{ id: 'm1', rating: 5, author: 'L. F. Menabrea', reviews: [{ body: 'A classic.' }] }, { id: 'm2', rating: 4 }] } });
+    expect(body).toMatchObject({
+      data: {
+        media: [
+          { id: 'm1', rating: 5, author: 'L. F. Menabrea', reviews: [{ body: 'A classic.' }] },
+          { id: 'm2', rating: 4 },
+        ],
+      },
+    });
   });
 
   it('abstract types and fragments', async () => {
@@ -134,7 +155,9 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
         first: product(upc: "1") { name } second: product(upc: "2") { name: price }
       }`,
     });
-    expect(body).toMatchObject({ data: { cheap: [{ id: '1', title: 'Table', stock: true, one: [{ text: 'Solid table.' }] }], first: { name: 'Table' }, second: { name: 1299 } } });
+    expect(body).toMatchObject({
+      data: { cheap: [{ id: '1', title: 'Table', stock: true, one: [{ text: 'Solid table.' }] }], first: { name: 'Table' }, second: { name: 1299 } },
+    });
   });
 
   it('@skip and @include with variables', async () => {
@@ -147,7 +170,11 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
         ... on Product @include(if: $reviews) { shippingEstimate }
       }
     }`;
-    for (const variables of [{ reviews: true, noPrice: false }, { reviews: false, noPrice: true, stock: false }, { reviews: true, noPrice: true, stock: null }]) {
+    for (const variables of [
+      { reviews: true, noPrice: false },
+      { reviews: false, noPrice: true, stock: false },
+      { reviews: true, noPrice: true, stock: null },
+    ]) {
       await expectSameAsVanilla({ query, variables });
     }
   });
@@ -156,7 +183,10 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
     // Inventory answers inStock: null for product 5: the gateway nulls the nearest nullable parent.
     const nested = await expectSameAsVanilla({ query: '{ topProducts(first: 1) { name } product(upc: "5") { name inStock } }' });
     // Apollo's gateway reports its own value completion under extensions, not errors; equal bytes keep it so.
-    expect(nested).toMatchObject({ data: { topProducts: [{ name: 'Table' }], product: null }, extensions: { valueCompletion: [{ path: ['product', 'inStock'] }] } });
+    expect(nested).toMatchObject({
+      data: { topProducts: [{ name: 'Table' }], product: null },
+      extensions: { valueCompletion: [{ path: ['product', 'inStock'] }] },
+    });
     // Through [SearchResult!]! to the root: data itself is null.
     const root = await expectSameAsVanilla({ query: '{ search(text: "stool") { ... on Product { name inStock } } }' });
     expect(root).toMatchObject({ data: null });
@@ -164,7 +194,8 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
 
   it('errors with their paths', async () => {
     const body = await expectSameAsVanilla({
-      query: '{ topProducts(first: 2) { name reviews { id en: translation(language: "en") la: translation(language: "la") } } missing: product(upc: "404") { name } }',
+      query:
+        '{ topProducts(first: 2) { name reviews { id en: translation(language: "en") la: translation(language: "la") } } missing: product(upc: "404") { name } }',
     });
     expect(body).toMatchObject({ errors: [{ path: ['missing'] }, { path: ['topProducts', 0, 'reviews', 0, 'la'] }, {}, {}] });
   });
@@ -193,8 +224,14 @@ describe('federation through Gatehouse answers byte for byte what vanilla Apollo
     expect(withoutErrors(ours.body)).toBe(withoutErrors(theirs.body));
     expect(ours.status).toBe(theirs.status);
     expect(JSON.parse(ours.body)).toMatchObject({ data: { topProducts: [{ name: 'Table', shippingEstimate: null, reviews: [{}, {}] }, {}] } });
-    const unavailable = { message: 'subgraph "inventory" failed (ECONNREFUSED); its part of the result is missing', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'inventory' } };
-    expect(JSON.parse(ours.body).errors).toEqual([{ ...unavailable, path: ['topProducts', 0] }, { ...unavailable, path: ['topProducts', 1] }]);
+    const unavailable = {
+      message: 'subgraph "inventory" failed (ECONNREFUSED); its part of the result is missing',
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'inventory' },
+    };
+    expect(JSON.parse(ours.body).errors).toEqual([
+      { ...unavailable, path: ['topProducts', 0] },
+      { ...unavailable, path: ['topProducts', 1] },
+    ]);
     expect(JSON.parse(theirs.body).errors).toEqual([{ message: expect.stringContaining('ECONNREFUSED'), extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
   });
 });

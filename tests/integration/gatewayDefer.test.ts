@@ -16,14 +16,36 @@ const ACCEPT_DEFER = 'multipart/mixed;deferSpec=20220824,application/json;q=0.9'
 const SEARCH = `query Search($keyword: String!) { malls { id name ... @defer(label: "offers") { search(keyword: $keyword, first: 5) {
   offers { title price product { id name } } cached error { code message } } } } }`;
 
-interface Offer { title: string; price: number; product: { id: string; name: string } | null }
-interface MallSearch { offers: Offer[]; cached: boolean; error: { code: string; message: string } | null }
-interface Part { data?: { malls: { id: string; name: string }[] }; incremental?: { data: { search: MallSearch | null } | null; path: (string | number)[]; label?: string; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] }[]; hasNext: boolean; errors?: unknown[] }
+interface Offer {
+  title: string;
+  price: number;
+  product: { id: string; name: string } | null;
+}
+interface MallSearch {
+  offers: Offer[];
+  cached: boolean;
+  error: { code: string; message: string } | null;
+}
+interface Part {
+  data?: { malls: { id: string; name: string }[] };
+  incremental?: {
+    data: { search: MallSearch | null } | null;
+    path: (string | number)[];
+    label?: string;
+    errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[];
+  }[];
+  hasNext: boolean;
+  errors?: unknown[];
+}
 
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem({ DEMO_SITE_DELAYS_MS: Object.entries(SITE_DELAYS).map(([site, ms]) => `${site}=${ms}`).join(',') });
+  system = await startTestSystem({
+    DEMO_SITE_DELAYS_MS: Object.entries(SITE_DELAYS)
+      .map(([site, ms]) => `${site}=${ms}`)
+      .join(','),
+  });
   // Warm: processes compiled, pools open, the @defer planner built; timings below are then the sites' own.
   await multipart(SEARCH, { keyword: 'warm up' });
 }, 120_000);
@@ -65,7 +87,10 @@ async function multipart(query: string, variables: Record<string, unknown>, init
 /** Every fetch the gateway has made to any subgraph, from its metrics. */
 async function subgraphFetches(): Promise<number> {
   const { text } = await scrape(`${system.gatewayUrl}/metrics`);
-  return text.split('\n').filter((line) => line.startsWith('gatehouse_gateway_subgraph_fetch_duration_seconds_count')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('gatehouse_gateway_subgraph_fetch_duration_seconds_count'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
 async function siteFault(site: string, mode: string) {
@@ -73,23 +98,38 @@ async function siteFault(site: string, mode: string) {
 }
 
 describe('@defer through the gateway', () => {
-  it('Apollo Client sees the mall list, then each mall\'s offers in the order its site answers', async () => {
-    const client = new ApolloClient({ link: new HttpLink({ uri: system.graphqlUrl }), cache: new InMemoryCache(), incrementalHandler: new Defer20220824Handler() });
+  it("Apollo Client sees the mall list, then each mall's offers in the order its site answers", async () => {
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: system.graphqlUrl }),
+      cache: new InMemoryCache(),
+      incrementalHandler: new Defer20220824Handler(),
+    });
     const started = performance.now();
     const seen: { ms: number; searched: string[]; malls: number; complete: boolean }[] = [];
     await new Promise<void>((resolve, reject) => {
-      const subscription = client.watchQuery<{ malls: { id: string; name: string; search?: MallSearch | null }[] }>({ query: gql(SEARCH), variables: { keyword: 'airpods' }, fetchPolicy: 'no-cache' }).subscribe({
-        next: (result) => {
-          if (!result.data?.malls) return;
-          const malls = result.data.malls;
-          seen.push({ ms: performance.now() - started, malls: malls.length, searched: malls.filter((m) => m.search).map((m) => m.id ?? ''), complete: result.dataState === 'complete' });
-          if (result.dataState === 'complete') {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        error: reject,
-      });
+      const subscription = client
+        .watchQuery<{ malls: { id: string; name: string; search?: MallSearch | null }[] }>({
+          query: gql(SEARCH),
+          variables: { keyword: 'airpods' },
+          fetchPolicy: 'no-cache',
+        })
+        .subscribe({
+          next: (result) => {
+            if (!result.data?.malls) return;
+            const malls = result.data.malls;
+            seen.push({
+              ms: performance.now() - started,
+              malls: malls.length,
+              searched: malls.filter((m) => m.search).map((m) => m.id ?? ''),
+              complete: result.dataState === 'complete',
+            });
+            if (result.dataState === 'complete') {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+        });
     });
     client.stop();
     // First the list, no offers yet; then one more mall at a time, fastest site first.
@@ -156,7 +196,10 @@ describe('@defer through the gateway', () => {
     const sse = createSseClient({ url: system.graphqlUrl });
     try {
       // A keyword each, so neither finds the other's searches cached (a warm mall answers at once, in no order).
-      for (const [client, keyword] of [[ws, 'ipad'], [sse, 'switch']] as const) {
+      for (const [client, keyword] of [
+        [ws, 'ipad'],
+        [sse, 'switch'],
+      ] as const) {
         const messages: Part[] = [];
         for await (const message of client.iterate({ query: SEARCH, variables: { keyword } })) messages.push(message as unknown as Part);
         expect(messages[0]!.data!.malls).toHaveLength(3);
@@ -173,16 +216,27 @@ describe('@defer through the gateway', () => {
   });
 
   it("ends the gateway's in-flight subgraph fetches when the client disconnects after the first part", async () => {
-    const sejongFetches = async () => (await scrape(`${system.gatewayUrl}/metrics`)).value('gatehouse_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'sejong', outcome: 'timeout' });
+    const sejongFetches = async () =>
+      (await scrape(`${system.gatewayUrl}/metrics`)).value('gatehouse_gateway_subgraph_fetch_duration_seconds_count', {
+        subgraph: 'sejong',
+        outcome: 'timeout',
+      });
     const before = await sejongFetches();
     await siteFault('sejong', 'hang');
     try {
       const abort = new AbortController();
       let firstAt = 0;
-      await multipart(SEARCH, { keyword: 'watch' }, { signal: abort.signal, onPart: () => {
-        firstAt = performance.now();
-        abort.abort();
-      } }).catch((error: unknown) => {
+      await multipart(
+        SEARCH,
+        { keyword: 'watch' },
+        {
+          signal: abort.signal,
+          onPart: () => {
+            firstAt = performance.now();
+            abort.abort();
+          },
+        },
+      ).catch((error: unknown) => {
         if ((error as Error).name !== 'AbortError') throw error;
       });
       expect(firstAt).toBeGreaterThan(0);
@@ -192,12 +246,16 @@ describe('@defer through the gateway', () => {
       await siteFault('sejong', 'ok');
     }
   });
-  it('refuses a deferred request over an operation limit as it refuses a normal one (400, the limit\'s code), before any subgraph is called', async () => {
+  it("refuses a deferred request over an operation limit as it refuses a normal one (400, the limit's code), before any subgraph is called", async () => {
     // Eleven aliases, one over the default GATEWAY_MAX_ALIASES of 10.
     const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: id`).join(' ');
     const query = `query Search($keyword: String!) { malls { ${aliases} ... @defer { search(keyword: $keyword, first: 5) { offers { title } } } } }`;
     const fetches = await subgraphFetches();
-    const deferred = await fetch(system.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT_DEFER }, body: JSON.stringify({ query, variables: { keyword: 'limits' } }) });
+    const deferred = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: ACCEPT_DEFER },
+      body: JSON.stringify({ query, variables: { keyword: 'limits' } }),
+    });
     const plain = await postGraphQL(system.graphqlUrl, query, { keyword: 'limits' });
     expect(deferred.status).toBe(400);
     expect(deferred.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);

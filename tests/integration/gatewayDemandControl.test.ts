@@ -64,7 +64,11 @@ describe('demand control at the gateway, before any subgraph is called', () => {
 
   it('refuses an operation nested deeper than the limit', async () => {
     expectServed(await postGraphQL(gateway.graphqlUrl, '{ tree { child { child { child { name } } } } }'));
-    await expectRefused('{ tree { child { child { child { child { name } } } } } }', 'DEPTH_LIMIT_EXCEEDED', /^the operation is nested 6 levels deep, over the limit of 5;/);
+    await expectRefused(
+      '{ tree { child { child { child { child { name } } } } } }',
+      'DEPTH_LIMIT_EXCEEDED',
+      /^the operation is nested 6 levels deep, over the limit of 5;/,
+    );
   });
 
   it('refuses a document with more tokens than the limit, before parsing the rest', async () => {
@@ -76,7 +80,11 @@ describe('demand control at the gateway, before any subgraph is called', () => {
 
   it('refuses more aliases than the limit', async () => {
     expectServed(await postGraphQL(gateway.graphqlUrl, '{ a: tree { name } b: tree { name } c: tree { name } }'));
-    await expectRefused('{ a: tree { name } b: tree { name } c: tree { name } d: tree { name } }', 'ALIAS_LIMIT_EXCEEDED', /^the operation uses 4 aliases, over the limit of 3;/);
+    await expectRefused(
+      '{ a: tree { name } b: tree { name } c: tree { name } d: tree { name } }',
+      'ALIAS_LIMIT_EXCEEDED',
+      /^the operation uses 4 aliases, over the limit of 3;/,
+    );
   });
 
   it('refuses more directives than the limit', async () => {

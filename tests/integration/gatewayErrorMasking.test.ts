@@ -56,12 +56,19 @@ describe('errors at the gateway', () => {
     expect(error).toMatchObject({ path: ['leaky'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'leaky' } });
     const id = /^internal error in subgraph leaky; see the log of the gateway \(id ([0-9a-f]{8})\)$/.exec(error?.message ?? '')?.[1];
     expect(id, error?.message).toBeDefined();
-    const line = await waitFor('the original in the gateway log', () => readFileSync(join(dir, 'gateway.log'), 'utf8').split('\n').find((l) => l.includes(`(id ${id})`)));
+    const line = await waitFor('the original in the gateway log', () =>
+      readFileSync(join(dir, 'gateway.log'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes(`(id ${id})`)),
+    );
     expect(line).toMatch(/from subgraph leaky .*connect ECONNREFUSED 10\.1\.2\.3:5432/);
   });
 
   it('passes an error a subgraph raised on purpose, without the addresses in it', async () => {
     const response = await postGraphQL(`${gatewayUrl}/graphql`, '{ coded }');
-    expect(response.errors?.[0]).toMatchObject({ message: 'site (address withheld) answered 500', extensions: { code: 'SITE_UNAVAILABLE', serviceName: 'leaky' } });
+    expect(response.errors?.[0]).toMatchObject({
+      message: 'site (address withheld) answered 500',
+      extensions: { code: 'SITE_UNAVAILABLE', serviceName: 'leaky' },
+    });
   });
 });

@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 /** The raw answer, undecoded: fetch would decompress it and hide the encoding. */
-function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, gateway.url), { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -59,7 +64,11 @@ describe('CORS from an allowlist', () => {
     const answer = await raw('POST', '/graphql', { ...json, origin: APP_ORIGIN }, '{"query":"{ tree { name } }"}');
     expect(answer.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
     expect(answer.headers['access-control-expose-headers']).toMatch(/Retry-After/);
-    const preflight = await raw('OPTIONS', '/graphql', { origin: APP_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization, apollographql-client-name' });
+    const preflight = await raw('OPTIONS', '/graphql', {
+      origin: APP_ORIGIN,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type, authorization, apollographql-client-name',
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
     expect(preflight.headers['access-control-allow-headers']).toMatch(/apollographql-client-name/);

@@ -24,7 +24,12 @@ beforeAll(async () => {
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = await spawnService(
-    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' }, readyUrl: `${gatewayUrl}/readyz` },
+    {
+      name: 'gateway',
+      entry: 'gateway/main.ts',
+      env: { PORT: String(port), SUPERGRAPH_CONFIG: config, GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' },
+      readyUrl: `${gatewayUrl}/readyz`,
+    },
     { logs: { logDir: dir } },
   );
 });

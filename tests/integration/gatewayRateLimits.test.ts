@@ -15,10 +15,11 @@ const PER_USER = 3;
 /** A private redis-server, so stopping it disturbs no other suite. */
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const up = () => new Promise<boolean>((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+  const up = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
   await waitFor('a private redis-server to start', up);
   return child;
 }
@@ -43,7 +44,9 @@ beforeAll(async () => {
     const rateLimits = { windowSeconds: 60, perClient: PER_CLIENT, perUser: PER_USER, redisUrl: `redis://127.0.0.1:${redisPort}` };
     replicas.push({ ...(await startEdgeGateway(subgraph.url, { rateLimits }, log)), lines });
   }
-  await waitFor('both replicas to share their limits through Redis', () => replicas.every((r) => r.lines.some((l) => /rate limits shared through Redis/.test(l))));
+  await waitFor('both replicas to share their limits through Redis', () =>
+    replicas.every((r) => r.lines.some((l) => /rate limits shared through Redis/.test(l))),
+  );
 });
 afterAll(async () => {
   for (const replica of replicas) await replica.close();
@@ -51,8 +54,15 @@ afterAll(async () => {
   if (redis) await stopRedis(redis);
 });
 
-async function ask(replica: number, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | null; body: { errors?: Array<{ message: string; extensions?: { code?: string } }> } }> {
-  const response = await fetch(replicas[replica]!.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ tree { name } }"}' });
+async function ask(
+  replica: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; retryAfter: string | null; body: { errors?: Array<{ message: string; extensions?: { code?: string } }> } }> {
+  const response = await fetch(replicas[replica]!.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: '{"query":"{ tree { name } }"}',
+  });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as never };
 }
 const client = (name: string) => ({ 'apollographql-client-name': name });
@@ -65,13 +75,16 @@ describe('rate limits shared by gateway replicas through Redis', () => {
       expect(refused.status).toBe(429);
       expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
-      expect(refused.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^too many requests from client "app-a"; retry after \d+ s$/), extensions: { code: 'RATE_LIMITED' } });
+      expect(refused.body.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/^too many requests from client "app-a"; retry after \d+ s$/),
+        extensions: { code: 'RATE_LIMITED' },
+      });
     }
     expect((await ask(0, client('app-b'))).status).toBe(200);
     expect((await ask(1, client('app-b'))).status).toBe(200);
   });
 
-  it("hold one signed-in user to one budget across both replicas, whichever client they use", async () => {
+  it('hold one signed-in user to one budget across both replicas, whichever client they use', async () => {
     const alice = { authorization: `Bearer ${await signToken({ userId: 'alice', secret: 'edge-test-secret' })}` };
     const bob = { authorization: `Bearer ${await signToken({ userId: 'bob', secret: 'edge-test-secret' })}` };
     for (let i = 0; i < PER_USER; i += 1) expect((await ask(i % 2, { ...alice, ...client(`user-app-${i}`) })).status).toBe(200);
@@ -109,7 +122,11 @@ describe('rate limits shared by gateway replicas through Redis', () => {
       expect((await ask(0, client('app-c'))).status).toBe(429);
 
       redis = await startRedis(redisPort);
-      await waitFor('both replicas to share again', () => replicas.every((r) => r.lines.some((l) => /rate limits shared through Redis at .* again/.test(l))), 20_000);
+      await waitFor(
+        'both replicas to share again',
+        () => replicas.every((r) => r.lines.some((l) => /rate limits shared through Redis at .* again/.test(l))),
+        20_000,
+      );
       const after = statuses.length;
       await waitFor('load to go on with Redis back', () => statuses.length >= after + 20);
     } finally {

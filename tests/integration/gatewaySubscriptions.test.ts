@@ -43,7 +43,12 @@ beforeAll(async () => {
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = await spawnService(
-    { name: 'gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET, GATEHOUSE_IDENTITY_SUBGRAPHS: 'ticker' }, readyUrl: `${gatewayUrl}/readyz` },
+    {
+      name: 'gateway',
+      entry: 'gateway/main.ts',
+      env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET, GATEHOUSE_IDENTITY_SUBGRAPHS: 'ticker' },
+      readyUrl: `${gatewayUrl}/readyz`,
+    },
     { logs: { logDir: dir } },
   );
 });

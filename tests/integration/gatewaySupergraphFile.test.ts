@@ -44,7 +44,13 @@ async function startCliGateway(supergraph: string): Promise<{ url: string; log: 
   const name = `cli-gateway-${port}`;
   gateways.push(
     await spawnService(
-      { name, entry: 'bin/gatehouse.js', args: ['gateway', '--supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1'], env: {}, readyUrl: `${url}/readyz` },
+      {
+        name,
+        entry: 'bin/gatehouse.js',
+        args: ['gateway', '--supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1'],
+        env: {},
+        readyUrl: `${url}/readyz`,
+      },
       { logs: { logDir: dir } },
     ),
   );
@@ -94,11 +100,19 @@ describe('the gateway serving a supergraph file', () => {
     gateways.push(
       await spawnService(
         // The registry variable names the registry for the CLI's other commands; the file still wins.
-        { name: 'env-gateway', entry: 'gateway/main.ts', env: { PORT: String(port), SUPERGRAPH_PATH: file, GATEHOUSE_REGISTRY_URL: '' }, readyUrl: `${url}/readyz` },
+        {
+          name: 'env-gateway',
+          entry: 'gateway/main.ts',
+          env: { PORT: String(port), SUPERGRAPH_PATH: file, GATEHOUSE_REGISTRY_URL: '' },
+          readyUrl: `${url}/readyz`,
+        },
         { logs: { logDir: dir } },
       ),
     );
-    expect(await postGraphQL(`${url}/graphql`, '{ tickerHealth ownersHealth }')).toMatchObject({ status: 200, data: { tickerHealth: true, ownersHealth: true } });
+    expect(await postGraphQL(`${url}/graphql`, '{ tickerHealth ownersHealth }')).toMatchObject({
+      status: 200,
+      data: { tickerHealth: true, ownersHealth: true },
+    });
   });
 
   it('refuses a missing file and a file that is not a supergraph, each with one line saying what to pass', async () => {
@@ -108,7 +122,9 @@ describe('the gateway serving a supergraph file', () => {
     const [absent, invalid] = await Promise.all([gatehouse(['gateway', '--supergraph', missing]), gatehouse(['gateway', '--supergraph', notSupergraph])]);
 
     expect(absent.code).toBe(1);
-    expect(absent.stderr.trim().split('\n')).toEqual([expect.stringContaining(`gatehouse: cannot read the supergraph file ${missing} (ENOENT); pass a composed supergraph SDL`)]);
+    expect(absent.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`gatehouse: cannot read the supergraph file ${missing} (ENOENT); pass a composed supergraph SDL`),
+    ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr.trim().split('\n')).toEqual([expect.stringContaining(`gatehouse: ${notSupergraph} is not a valid supergraph (`)]);
     expect(invalid.stderr).toContain('gatehouse supergraph compose --output FILE');

@@ -41,14 +41,21 @@ function resultText(page: Page): Promise<string> {
 /** Runs one named operation of the document: with several, GraphiQL's run button asks which. */
 async function run(page: Page, operation: string): Promise<void> {
   // Until the editor has read the document's operations, the button offers no menu: ask again.
-  await waitFor(`the run button to offer ${operation}`, async () => {
-    await page.locator('.graphiql-execute-button').click();
-    const item = page.getByRole('menuitem', { name: operation });
-    const offered = await item.waitFor({ timeout: 2000 }).then(() => true, () => false);
-    if (!offered) return page.keyboard.press('Escape').then(() => false);
-    await item.click();
-    return true;
-  }, 60_000);
+  await waitFor(
+    `the run button to offer ${operation}`,
+    async () => {
+      await page.locator('.graphiql-execute-button').click();
+      const item = page.getByRole('menuitem', { name: operation });
+      const offered = await item.waitFor({ timeout: 2000 }).then(
+        () => true,
+        () => false,
+      );
+      if (!offered) return page.keyboard.press('Escape').then(() => false);
+      await item.click();
+      return true;
+    },
+    60_000,
+  );
 }
 
 async function openIde(): Promise<{ page: Page; foreign: string[] }> {
@@ -72,13 +79,17 @@ describe('the GraphQL IDE', () => {
   it('runs the default search from the gateway alone and shows offers from every mall', async () => {
     const { page, foreign } = await openIde();
     await run(page, 'SearchEveryMall');
-    const malls = await waitFor('offers from every mall in the result pane', async () => {
-      const text = await resultText(page);
-      if (!text.includes('"malls"')) return null;
-      const result = JSON.parse(text) as { data?: { malls: MallResult[] } };
-      const found = result.data?.malls ?? [];
-      return found.length === 3 && found.every((m) => (m.search?.offers.length ?? 0) > 0) ? found : null;
-    }, 30_000);
+    const malls = await waitFor(
+      'offers from every mall in the result pane',
+      async () => {
+        const text = await resultText(page);
+        if (!text.includes('"malls"')) return null;
+        const result = JSON.parse(text) as { data?: { malls: MallResult[] } };
+        const found = result.data?.malls ?? [];
+        return found.length === 3 && found.every((m) => (m.search?.offers.length ?? 0) > 0) ? found : null;
+      },
+      30_000,
+    );
     expect(malls.map((m) => m.id).sort()).toEqual(['daehan', 'hanbit', 'sejong']);
     expect(malls.flatMap((m) => m.search!.offers).some((o) => o.product !== null)).toBe(true);
     // The schema explorer opens from the same bundle.
@@ -98,7 +109,11 @@ describe('the GraphQL IDE', () => {
     await run(page, 'ApprovalCount');
     await waitFor('the current summary', async () => (await resultText(page)).includes('"total": 0'));
 
-    const sent = await postEvents(eventsUrlOf(system.subgraphUrls.approval!), { system: 'hr', userId: 'u-ide', count: 4, seq: 1, occurredAt: new Date().toISOString() }, 'dev-secret-hr');
+    const sent = await postEvents(
+      eventsUrlOf(system.subgraphUrls.approval!),
+      { system: 'hr', userId: 'u-ide', count: 4, seq: 1, occurredAt: new Date().toISOString() },
+      'dev-secret-hr',
+    );
     expect(sent.status).toBe(202);
     await waitFor('the pushed count', async () => (await resultText(page)).includes('"total": 4'), 10_000);
     await page.close();

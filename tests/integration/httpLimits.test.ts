@@ -52,7 +52,8 @@ function trickle(url: string, head: string, rest: string, giveUpMs = 10_000): Pr
   });
 }
 
-const bodyHead = (path: string, length: number) => `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+const bodyHead = (path: string, length: number) =>
+  `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
 describe('a server started by listen()', () => {
   const limits: HttpLimits = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 5000, maxConnections: 3 };
@@ -91,7 +92,10 @@ describe('a server started by listen()', () => {
       for (const connection of open) expect(await connection.get()).toMatch(/^HTTP\/1\.1 200 /);
       const over = await keepAliveConnection(url)
         .then((connection) => connection.get().finally(() => connection.socket.destroy()))
-        .then(() => 'answered', () => 'closed');
+        .then(
+          () => 'answered',
+          () => 'closed',
+        );
       expect(over).toBe('closed');
       for (const connection of open) expect(await connection.get()).toMatch(/^HTTP\/1\.1 200 /);
     } finally {
@@ -149,7 +153,10 @@ describe('a running subgraph', () => {
       HTTP_HEADERS_TIMEOUT_MS: '500',
       HTTP_REQUEST_TIMEOUT_MS: '1000',
     };
-    catalog = await spawnService({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` }, { logs: { logDir } });
+    catalog = await spawnService(
+      { name: 'catalog', entry: 'subgraphs/catalog/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` },
+      { logs: { logDir } },
+    );
   });
   afterAll(async () => {
     await catalog?.stop();

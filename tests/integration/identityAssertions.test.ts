@@ -41,20 +41,36 @@ beforeAll(async () => {
   system = await startTestSystem({ GATEHOUSE_IDENTITY_SUBGRAPHS: 'approval,harvester' });
   harvester = await recordingSubgraph('harvester', `${LINK}\ntype Query { harvested: String }`, 'harvested');
   plain = await recordingSubgraph('plainteam', `${LINK}\ntype Query { rtEvil: String }`, 'rtEvil');
-  for (const [name, subgraph] of [['harvester', harvester], ['plainteam', plain]] as const) {
-    const response = await fetch(`${system.registryUrl}/v1/subgraphs/${name}`, { method: 'PUT', headers: admin, body: JSON.stringify({ routingUrl: subgraph.url, sdl: subgraph.sdl }) });
+  for (const [name, subgraph] of [
+    ['harvester', harvester],
+    ['plainteam', plain],
+  ] as const) {
+    const response = await fetch(`${system.registryUrl}/v1/subgraphs/${name}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ routingUrl: subgraph.url, sdl: subgraph.sdl }),
+    });
     expect(response.status, await response.clone().text()).toBe(200);
   }
   const port = await freePort();
   secondGatewayUrl = `http://127.0.0.1:${port}`;
   // A second gateway with a key of its own (none configured): approval does not trust it.
   secondGateway = await spawnService(
-    { name: 'gateway-2', entry: 'gateway/main.ts', env: { MONGODB_URI: system.mongoUri, PORT: String(port), GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_IDENTITY_SUBGRAPHS: 'approval,harvester' }, readyUrl: `${secondGatewayUrl}/readyz` },
+    {
+      name: 'gateway-2',
+      entry: 'gateway/main.ts',
+      env: { MONGODB_URI: system.mongoUri, PORT: String(port), GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_IDENTITY_SUBGRAPHS: 'approval,harvester' },
+      readyUrl: `${secondGatewayUrl}/readyz`,
+    },
     { logs: { logDir: system.logDir } },
   );
   const user = await signToken({ userId: 'u-harvest', secret: DEV_JWT_SECRET });
   for (const url of [system.graphqlUrl, `${secondGatewayUrl}/graphql`]) {
-    await waitFor(`${url} to serve the team subgraphs`, async () => (await postGraphQL(url, '{ harvested rtEvil }', {}, { authorization: `Bearer ${user}` })).data?.rtEvil === 'plainteam says hi', 20_000);
+    await waitFor(
+      `${url} to serve the team subgraphs`,
+      async () => (await postGraphQL(url, '{ harvested rtEvil }', {}, { authorization: `Bearer ${user}` })).data?.rtEvil === 'plainteam says hi',
+      20_000,
+    );
   }
 }, 180_000);
 
@@ -72,7 +88,12 @@ describe("the caller's token stops at the gateway", () => {
     const user = await signToken({ userId: 'u-harvest', secret: DEV_JWT_SECRET });
     plain.seen.length = 0;
     harvester.seen.length = 0;
-    const result = await postGraphQL<{ harvested: string; rtEvil: string; me: { id: string } }>(system.graphqlUrl, '{ harvested rtEvil me { id } }', {}, bearer(user));
+    const result = await postGraphQL<{ harvested: string; rtEvil: string; me: { id: string } }>(
+      system.graphqlUrl,
+      '{ harvested rtEvil me { id } }',
+      {},
+      bearer(user),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ harvested: 'harvester says hi', rtEvil: 'plainteam says hi', me: { id: 'u-harvest' } });
     expect(plain.seen).toEqual([undefined]);
@@ -96,13 +117,16 @@ describe("the caller's token stops at the gateway", () => {
     }
     const atApproval = await postGraphQL(system.subgraphUrls.approval!, '{ me { id } }', {}, bearer(harvested));
     expect(atApproval.data?.me ?? null).toBeNull();
-    expect(atApproval.errors?.[0]).toMatchObject({ message: expect.stringMatching(/only the gateway's identity assertions for approval are accepted here/), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(atApproval.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/only the gateway's identity assertions for approval are accepted here/),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     // Nor does approval take the user's own token: only the gateway speaks for users.
     const direct = await postGraphQL(system.subgraphUrls.approval!, '{ me { id } }', {}, bearer(user));
     expect(direct.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it("a gateway whose key approval does not trust cannot speak for a user there, while the trusted one can", async () => {
+  it('a gateway whose key approval does not trust cannot speak for a user there, while the trusted one can', async () => {
     const user = await signToken({ userId: 'u-harvest', secret: DEV_JWT_SECRET });
     const trusted = await postGraphQL<{ me: { id: string } }>(system.graphqlUrl, '{ me { id } }', {}, bearer(user));
     expect(trusted.data?.me).toEqual({ id: 'u-harvest' });
@@ -116,11 +140,19 @@ describe("the caller's token stops at the gateway", () => {
   });
 });
 
-describe('a team token cannot take over another subgraph\'s field', () => {
+describe("a team token cannot take over another subgraph's field", () => {
   it('refuses the @override of Query.me, naming the field and its owner, and me stays with approval', async () => {
-    const issued = await fetch(`${system.registryUrl}/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ team: 'rt', subgraphs: ['rtevil'] }) });
+    const issued = await fetch(`${system.registryUrl}/v1/tokens`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ team: 'rt', subgraphs: ['rtevil'] }),
+    });
     const { token } = (await issued.json()) as { token: string };
-    const attacker = await recordingSubgraph('rtevil', `${LINK}\ntype Query { me: User @override(from: "approval") }\ntype User @key(fields: "id") { id: ID! }`, 'me');
+    const attacker = await recordingSubgraph(
+      'rtevil',
+      `${LINK}\ntype Query { me: User @override(from: "approval") }\ntype User @key(fields: "id") { id: ID! }`,
+      'me',
+    );
     try {
       const before = ((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision;
       const response = await fetch(`${system.registryUrl}/v1/subgraphs/rtevil`, {
@@ -142,4 +174,3 @@ describe('a team token cannot take over another subgraph\'s field', () => {
     }
   });
 });
-

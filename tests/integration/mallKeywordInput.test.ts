@@ -23,10 +23,23 @@ describe('keywords at a running mall subgraph', () => {
     sites = await createDemoSites({ port: 0 });
     process.env.MONGODB_DB_PREFIX = `test_keyword_${randomUUID().slice(0, 8)}`;
     const siteUrl = `${sites.url}/hanbit/`;
-    mall = await startMall(createHanbitSite(siteUrl), {
-      mongoUri: testMongoUri(), siteUrl, homepage: siteUrl, port: 0, host: '127.0.0.1',
-      deadlineMs: 3000, freshMs: 60_000, retainMs: 3_600_000, requestsPerSecond: 50, maxConcurrent: 4, maxPages: 1,
-    }, quiet);
+    mall = await startMall(
+      createHanbitSite(siteUrl),
+      {
+        mongoUri: testMongoUri(),
+        siteUrl,
+        homepage: siteUrl,
+        port: 0,
+        host: '127.0.0.1',
+        deadlineMs: 3000,
+        freshMs: 60_000,
+        retainMs: 3_600_000,
+        requestsPerSecond: 50,
+        maxConcurrent: 4,
+        maxPages: 1,
+      },
+      quiet,
+    );
   });
   afterAll(async () => {
     await mall?.close();

@@ -118,7 +118,15 @@ describe('a running mall process at /metrics', () => {
     expect(byLabel(page, 'gatehouse_mall_searches_total', 'answered_from', ANSWERED)).toEqual({ memory: 1, cache: 0, crawl: 1, stale: 0, none: 1 });
     expect(page.value('gatehouse_mall_search_errors_total', { mall: 'hanbit', code: 'SITE_UNAVAILABLE' })).toBe(1);
     // The cold search's one request, and the failing one's first try plus its three retries.
-    expect(byLabel(page, 'gatehouse_mall_site_requests_total', 'outcome', OUTCOMES)).toEqual({ ok: 1, http_429: 0, http_5xx: 4, http_4xx: 0, timeout: 0, network: 0, too_large: 0 });
+    expect(byLabel(page, 'gatehouse_mall_site_requests_total', 'outcome', OUTCOMES)).toEqual({
+      ok: 1,
+      http_429: 0,
+      http_5xx: 4,
+      http_4xx: 0,
+      timeout: 0,
+      network: 0,
+      too_large: 0,
+    });
     expect(page.value('gatehouse_mall_site_request_duration_seconds_count', { mall: 'hanbit' })).toBe(5);
     expect(page.value('gatehouse_mall_site_request_duration_seconds_bucket', { mall: 'hanbit', le: '+Inf' })).toBe(5);
     expect(byLabel(page, 'gatehouse_mall_crawls_coalesced_total', 'scope', ['process', 'replica'])).toEqual({ process: 0, replica: 0 });
@@ -129,9 +137,15 @@ describe('a running mall process at /metrics', () => {
     await setFault('hang');
     const sharing = Array.from({ length: 3 }, () => search('ipad'));
     // Nothing answers until the hang is lifted, so these read the searches as they wait.
-    await waitFor('two searches to join the first one\'s crawl', async () => (await metrics()).value('gatehouse_mall_crawls_coalesced_total', { mall: 'hanbit', scope: 'process' }) === 2);
+    await waitFor(
+      "two searches to join the first one's crawl",
+      async () => (await metrics()).value('gatehouse_mall_crawls_coalesced_total', { mall: 'hanbit', scope: 'process' }) === 2,
+    );
     const queued = search('watch');
-    await waitFor('the second crawl to wait for the only slot', async () => (await metrics()).value('gatehouse_mall_site_limiter_waiting', { mall: 'hanbit' }) === 1);
+    await waitFor(
+      'the second crawl to wait for the only slot',
+      async () => (await metrics()).value('gatehouse_mall_site_limiter_waiting', { mall: 'hanbit' }) === 1,
+    );
     await setFault('ok');
     const answers = await Promise.all([...sharing, queued]);
     for (const answer of answers) expect(answer).toMatchObject({ cached: false, error: null });
@@ -190,7 +204,13 @@ describe('mall metrics of searches in-process', () => {
 
     const other = await replica();
     expect(await other.search.search('galaxy buds', 5)).toMatchObject({ cached: true, error: null });
-    expect(byLabel(await other.scrape(), 'gatehouse_mall_searches_total', 'answered_from', ANSWERED)).toEqual({ memory: 0, cache: 1, crawl: 0, stale: 0, none: 0 });
+    expect(byLabel(await other.scrape(), 'gatehouse_mall_searches_total', 'answered_from', ANSWERED)).toEqual({
+      memory: 0,
+      cache: 1,
+      crawl: 0,
+      stale: 0,
+      none: 0,
+    });
 
     const impatient = await replica({ freshMs: 0 });
     await setFault('error500');
@@ -224,7 +244,10 @@ describe('mall metrics of searches in-process', () => {
   });
 
   it('shows the site limits as shared while Redis holds them', async () => {
-    const limiter = createSharedSiteLimiter({ maxConcurrent: 1, requestsPerSecond: 10 }, { redisUrl: REDIS_URL, key: `test_site_${randomUUID().slice(0, 8)}`, jobExpirationMs: 10_000, log: quiet });
+    const limiter = createSharedSiteLimiter(
+      { maxConcurrent: 1, requestsPerSecond: 10 },
+      { redisUrl: REDIS_URL, key: `test_site_${randomUUID().slice(0, 8)}`, jobExpirationMs: 10_000, log: quiet },
+    );
     limiters.push(limiter);
     const metrics = createMetrics('mall-hanbit');
     createMallMetrics(metrics, 'hanbit', limiter);
@@ -237,7 +260,11 @@ describe('site request outcomes', () => {
   it('tells apart what the site can do to a request', async () => {
     const seen: SiteRequestOutcome[] = [];
     const once = { budgetMs: 5000, attemptTimeoutMs: 300, retries: 0, backoffMs: 10, onRequest: (outcome: SiteRequestOutcome) => void seen.push(outcome) };
-    const attempt = (url: string) => fetchPage(url, once).then(() => undefined, () => undefined);
+    const attempt = (url: string) =>
+      fetchPage(url, once).then(
+        () => undefined,
+        () => undefined,
+      );
     const searchUrl = `${sites.url}/hanbit/search?q=ipad`;
     await setFault('rateLimit');
     await attempt(searchUrl);

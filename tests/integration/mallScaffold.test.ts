@@ -30,7 +30,11 @@ let minguk: ScaffoldedMall;
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'node_modules', command), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(REPO, 'node_modules', command), ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -187,7 +191,9 @@ describe('without the site', () => {
     expect(file(mall, 'site.ts')).toContain("searchPath: 'search?q={keyword}&page={page}',");
     expect(file(mall, 'site.test.ts')).toContain("const PAGE_URL = 'https://mall.example/shop/search?q=airpods&page=1';");
     expect(file(mall, 'main.ts')).toContain("runMall(createSite, 'https://mall.example/shop/');");
-    expect(file(mall, 'schema.graphql')).toContain('type OfflineMall implements Mall @key(fields: "id") @mall(name: "offline", homepage: "https://mall.example/shop/")');
+    expect(file(mall, 'schema.graphql')).toContain(
+      'type OfflineMall implements Mall @key(fields: "id") @mall(name: "offline", homepage: "https://mall.example/shop/")',
+    );
   });
 
   it('writes a placeholder page saying why when the site cannot be reached', async () => {
@@ -211,7 +217,7 @@ describe('without the site', () => {
         const mall = await scaffoldMall({ id, site: `${sites.url}/minguk/`, root });
         expect(mall.searchPage.source === 'site' ? 'site' : mall.searchPage.reason).toMatch(page);
         expect(file(mall, 'site.ts')).toContain("searchPath: 'display/search.do?query={keyword}&page={page}',");
-        expect(file(mall, 'site.ts')).toContain('// TODO check: `query` is from the homepage\'s search form; the page parameter `page` is a guess');
+        expect(file(mall, 'site.ts')).toContain("// TODO check: `query` is from the homepage's search form; the page parameter `page` is a guess");
       } finally {
         await setFault('minguk', 'ok');
       }
@@ -219,7 +225,7 @@ describe('without the site', () => {
   });
 
   it('keeps an awkward display name a string, in code and in the schema', async () => {
-    const name = "O'Brien \\ */ \"몰\" `${x}`";
+    const name = 'O\'Brien \\ */ "몰" `${x}`';
     const mall = await scaffoldMall({ id: 'quoted', name, site: 'https://mall.example/', root, fetchPage: false });
     const { createSite } = (await import(pathToFileURL(join(mall.directory, 'site.ts')).href)) as { createSite(url: string): SiteDescription };
     expect(createSite('https://mall.example/').name).toBe(name);
@@ -240,7 +246,11 @@ describe('every mall scaffolded above', () => {
 
 describe('refusals, one sentence each and nothing written', () => {
   const cases: [string, { id: string; site: string; name?: string }, RegExp][] = [
-    ['an upper-case id', { id: 'Minguk', site: 'https://mall.example/' }, /^mall id "Minguk" must be 1-40 lower-case letters and digits, starting with a letter$/],
+    [
+      'an upper-case id',
+      { id: 'Minguk', site: 'https://mall.example/' },
+      /^mall id "Minguk" must be 1-40 lower-case letters and digits, starting with a letter$/,
+    ],
     ['an id with a dash', { id: 'min-guk', site: 'https://mall.example/' }, /^mall id "min-guk" must be/],
     ['an empty id', { id: '', site: 'https://mall.example/' }, /^mall id "" must be/],
     ['a 41-character id', { id: `a${'b'.repeat(40)}`, site: 'https://mall.example/' }, /must be 1-40/],
@@ -248,12 +258,20 @@ describe('refusals, one sentence each and nothing written', () => {
     ['an absolute path as id', { id: '/tmp/x', site: 'https://mall.example/' }, /^mall id "\/tmp\/x" must be/],
     ['the kit', { id: 'kit', site: 'https://mall.example/' }, /^mall id "kit" is reserved; choose another$/],
     ['the directory subgraph', { id: 'directory', site: 'https://mall.example/' }, /^mall id "directory" is reserved/],
-    ['an ftp site', { id: 'ftpmall', site: 'ftp://mall.example/' }, /^--site must be an http\(s\) URL such as https:\/\/mall.example\/, got "ftp:\/\/mall.example\/"$/],
+    [
+      'an ftp site',
+      { id: 'ftpmall', site: 'ftp://mall.example/' },
+      /^--site must be an http\(s\) URL such as https:\/\/mall.example\/, got "ftp:\/\/mall.example\/"$/,
+    ],
     ['a file site', { id: 'filemall', site: 'file:///etc/passwd' }, /^--site must be an http\(s\) URL/],
     ['a javascript site', { id: 'jsmall', site: 'javascript:alert(1)' }, /^--site must be an http\(s\) URL/],
     ['no URL at all', { id: 'nourl', site: 'mall.example' }, /^--site must be an http\(s\) URL/],
     ['credentials in the URL', { id: 'credmall', site: 'https://user:secret@mall.example/' }, /^--site must not carry a user name or password/],
-    ['a name with a newline', { id: 'newline', site: 'https://mall.example/', name: 'a\nb' }, /^the mall name must be 1-100 characters without control characters$/],
+    [
+      'a name with a newline',
+      { id: 'newline', site: 'https://mall.example/', name: 'a\nb' },
+      /^the mall name must be 1-100 characters without control characters$/,
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_, options, message) => {

@@ -52,7 +52,11 @@ async function startGateway(env: NodeJS.ProcessEnv): Promise<RunningGateway> {
 
 /** POSTs a GraphQL-over-HTTP body to a gateway as client `client`. */
 async function send(gateway: RunningGateway, body: Record<string, unknown>, client = 'mobile-ios') {
-  const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'apollographql-client-name': client }, body: JSON.stringify(body) });
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'apollographql-client-name': client },
+    body: JSON.stringify(body),
+  });
   const json = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
   return { status: response.status, ...json, code: json.errors?.[0]?.extensions?.code };
 }
@@ -60,7 +64,14 @@ const byHash = (id: string) => ({ extensions: { persistedQuery: { version: 1, sh
 
 function manifestFile(name: string, operations: Array<{ name: string; body: string; id?: string }>): string {
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: operations.map((o) => ({ id: o.id ?? operationId(o.body), name: o.name, type: 'query', body: o.body })) }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: operations.map((o) => ({ id: o.id ?? operationId(o.body), name: o.name, type: 'query', body: o.body })),
+    }),
+  );
   return path;
 }
 function schemaFile(name: string, sdl: string): string {
@@ -77,7 +88,10 @@ beforeAll(async () => {
     db: mongo.db,
     log: quietLog,
     adminToken: ADMIN,
-    seed: () => [{ name: 'shop', url: shop.url, sdl: COST_SDL }, { name: 'extras', url: extras.url, sdl: EXTRAS_V1 }],
+    seed: () => [
+      { name: 'shop', url: shop.url, sdl: COST_SDL },
+      { name: 'extras', url: extras.url, sdl: EXTRAS_V1 },
+    ],
     port: 0,
     schemaChecks: 'usage',
   });
@@ -116,11 +130,36 @@ describe('persisted operations at the gateway', () => {
 
   it('refuses a manifest whose operation does not validate, naming it, and stores nothing', async () => {
     const broken = `query Broken${RUN} { items(first: 1) { id price } }`;
-    const refused = await gatehouse(['operations', 'publish', '--client', 'mobile-ios', '--version', '3.1.0', manifestFile('broken', [{ name: `Items${RUN}`, body: ITEMS }, { name: `Broken${RUN}`, body: broken }])], cli);
+    const refused = await gatehouse(
+      [
+        'operations',
+        'publish',
+        '--client',
+        'mobile-ios',
+        '--version',
+        '3.1.0',
+        manifestFile('broken', [
+          { name: `Items${RUN}`, body: ITEMS },
+          { name: `Broken${RUN}`, body: broken },
+        ]),
+      ],
+      cli,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refused: 1 operation\(s\) do not validate/);
     expect(refused.stderr).toContain(`operation "Broken${RUN}" does not validate against the current supergraph: Cannot query field "price" on type "Item".`);
-    const badId = await gatehouse(['operations', 'publish', '--client', 'mobile-ios', '--version', '3.1.0', manifestFile('bad-id', [{ name: `Items${RUN}`, body: ITEMS, id: operationId('something else') }])], cli);
+    const badId = await gatehouse(
+      [
+        'operations',
+        'publish',
+        '--client',
+        'mobile-ios',
+        '--version',
+        '3.1.0',
+        manifestFile('bad-id', [{ name: `Items${RUN}`, body: ITEMS, id: operationId('something else') }]),
+      ],
+      cli,
+    );
     expect(badId.code).toBe(1);
     expect(badId.stderr).toMatch(/is not the sha256 of its body/);
     const listed = await gatehouse(['operations', 'list'], cli);
@@ -129,7 +168,21 @@ describe('persisted operations at the gateway', () => {
   });
 
   it('serves a published manifest by id on every gateway within seconds, by sha256Hash and by documentId', async () => {
-    const published = await gatehouse(['operations', 'publish', '--client', 'mobile-ios', '--version', '3.2.0', manifestFile('app', [{ name: `Items${RUN}`, body: ITEMS }, { name: `Banner${RUN}`, body: BANNER }])], cli);
+    const published = await gatehouse(
+      [
+        'operations',
+        'publish',
+        '--client',
+        'mobile-ios',
+        '--version',
+        '3.2.0',
+        manifestFile('app', [
+          { name: `Items${RUN}`, body: ITEMS },
+          { name: `Banner${RUN}`, body: BANNER },
+        ]),
+      ],
+      cli,
+    );
     expect(published.stderr).toBe('');
     expect(published.stdout).toMatch(/mobile-ios 3\.2\.0: 2 operations published/);
     const started = Date.now();
@@ -138,7 +191,10 @@ describe('persisted operations at the gateway', () => {
     }
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await send(production, byHash(operationId(ITEMS)))).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }, { id: 'item-1' }] } });
-    expect(await send(production, { documentId: `sha256:${operationId(ITEMS)}` })).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }, { id: 'item-1' }] } });
+    expect(await send(production, { documentId: `sha256:${operationId(ITEMS)}` })).toMatchObject({
+      status: 200,
+      data: { items: [{ id: 'item-0' }, { id: 'item-1' }] },
+    });
     expect((await gatehouse(['operations', 'list'], cli)).stdout).toMatch(/^mobile-ios\s+3\.2\.0\s+2 operations\s+by app-release/m);
   });
 
@@ -148,7 +204,10 @@ describe('persisted operations at the gateway', () => {
     expect(refused).toMatchObject({ status: 400, code: 'PERSISTED_QUERY_ID_REQUIRED' });
     expect(refused.errors?.[0]?.message).toMatch(/client "mobile-ios" may only send operations from a published manifest/);
     // Registering by hash is free-form too.
-    expect(await send(production, { query: freeform, ...byHash(operationId(freeform)) }, 'mobile-ios')).toMatchObject({ status: 400, code: 'PERSISTED_QUERY_ID_REQUIRED' });
+    expect(await send(production, { query: freeform, ...byHash(operationId(freeform)) }, 'mobile-ios')).toMatchObject({
+      status: 400,
+      code: 'PERSISTED_QUERY_ID_REQUIRED',
+    });
     expect(await send(production, { query: freeform }, 'internal-tools')).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }] } });
     // The text of a manifest's operation is as good as its id.
     expect(await send(production, { query: ITEMS }, 'mobile-ios')).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }, { id: 'item-1' }] } });
@@ -158,7 +217,10 @@ describe('persisted operations at the gateway', () => {
     const query = `query Apq${RUN} { items(first: 3) { id } }`;
     const id = operationId(query);
     expect(await send(demoA, byHash(id), 'web')).toMatchObject({ status: 200, code: 'PERSISTED_QUERY_NOT_FOUND' });
-    expect(await send(demoA, { query, ...byHash(id) }, 'web')).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }, { id: 'item-1' }, { id: 'item-2' }] } });
+    expect(await send(demoA, { query, ...byHash(id) }, 'web')).toMatchObject({
+      status: 200,
+      data: { items: [{ id: 'item-0' }, { id: 'item-1' }, { id: 'item-2' }] },
+    });
     expect(await send(demoB, byHash(id), 'web')).toMatchObject({ status: 200, data: { items: [{ id: 'item-0' }, { id: 'item-1' }, { id: 'item-2' }] } });
   });
 });
@@ -182,11 +244,17 @@ describe('usage-based schema checks', () => {
     extras.serve(v2);
     const schema = schemaFile('no-served', v2);
     // The gateway reports every 200 ms; the check sees it once the registry has it.
-    const refused = await waitFor('the served operation in the check', async () => {
-      const run = await gatehouse(['subgraph', 'check', '--name', 'extras', '--routing-url', extras.url, '--schema', schema], cli);
-      return run.code === 1 && run.stderr.includes(`Served${RUN}`) ? run : null;
-    }, 10_000);
-    expect(refused.stderr).toMatch(new RegExp(`operation "Served${RUN}" of portal-web \\(served 1 time, last [^)]+\\) would break: Cannot query field "served" on type "Query"\\.`));
+    const refused = await waitFor(
+      'the served operation in the check',
+      async () => {
+        const run = await gatehouse(['subgraph', 'check', '--name', 'extras', '--routing-url', extras.url, '--schema', schema], cli);
+        return run.code === 1 && run.stderr.includes(`Served${RUN}`) ? run : null;
+      },
+      10_000,
+    );
+    expect(refused.stderr).toMatch(
+      new RegExp(`operation "Served${RUN}" of portal-web \\(served 1 time, last [^)]+\\) would break: Cannot query field "served" on type "Query"\\.`),
+    );
   });
 
   it('accepts a change breaking by type rules that touches no known operation, without --allow-breaking, and says so', async () => {
@@ -196,7 +264,9 @@ describe('usage-based schema checks', () => {
     expect(accepted.stderr).toBe('');
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/extras published: revision 2/);
-    expect(accepted.stdout).toMatch(/breaking by type rules, but none of the \d+ operation\(s\) in published manifests or served in the usage window uses what changed; accepted without allowBreaking/);
+    expect(accepted.stdout).toMatch(
+      /breaking by type rules, but none of the \d+ operation\(s\) in published manifests or served in the usage window uses what changed; accepted without allowBreaking/,
+    );
     expect(accepted.stdout).toMatch(/breaking by type rules, unused: Query\.legacy was removed\./);
   });
 });

@@ -12,7 +12,15 @@ beforeAll(async () => {
   system = await startTestSystem();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -21,7 +29,11 @@ afterAll(async () => {
 });
 
 async function postEvent(userId: string, system_: string, count: number, seq: number, secret: string) {
-  const result = await postEvents(eventsUrlOf(system.subgraphUrls.approval!), { system: system_, userId, count, seq, occurredAt: new Date().toISOString() }, secret);
+  const result = await postEvents(
+    eventsUrlOf(system.subgraphUrls.approval!),
+    { system: system_, userId, count, seq, occurredAt: new Date().toISOString() },
+    secret,
+  );
   expect(result.status).toBe(202);
 }
 
@@ -56,7 +68,10 @@ describe('the portal widget', () => {
     await page.getByTestId('signin').waitFor();
     await page.locator('input[name="token"]').fill('not-a-jwt');
     await page.locator('button[type="submit"]').click();
-    await page.getByTestId('error').filter({ hasText: /sign in again/ }).waitFor({ timeout: 5000 });
+    await page
+      .getByTestId('error')
+      .filter({ hasText: /sign in again/ })
+      .waitFor({ timeout: 5000 });
     expect(await page.getByTestId('signin').isVisible()).toBe(true);
     await page.close();
   });

@@ -39,7 +39,17 @@ describe('npm run build', () => {
     // Plain node: no tsx loader, so only compiled JavaScript can run.
     gateway = spawn(process.execPath, [join(out, 'gateway/main.js')], {
       cwd: out,
-      env: { ...process.env, GATEHOUSE_PROFILE: 'production', JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, PORT: String(port), HOST: '127.0.0.1', SUPERGRAPH_PATH: join(out, 'schema/supergraph.graphql'), GATEHOUSE_REGISTRY_URL: '', GATEWAY_FREEFORM_CLIENTS: 'smoke-test' },
+      env: {
+        ...process.env,
+        GATEHOUSE_PROFILE: 'production',
+        JWT_SECRET: 'a-real-secret-for-this-test',
+        GATEWAY_SIGNING_KEY: keys.privateKeyPem,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SUPERGRAPH_PATH: join(out, 'schema/supergraph.graphql'),
+        GATEHOUSE_REGISTRY_URL: '',
+        GATEWAY_FREEFORM_CLIENTS: 'smoke-test',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';

@@ -29,7 +29,14 @@ describe('a production deployment', () => {
     logDir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
     const keys = await generateAssertionKeys();
     const production = { GATEHOUSE_PROFILE: 'production', GATEHOUSE_INTROSPECTION: '', NODE_ENV: '' };
-    const gatewayEnv = { ...production, JWT_SECRET: 'a-real-secret-for-this-test', GATEWAY_SIGNING_KEY: keys.privateKeyPem, SUPERGRAPH_PATH: 'schema/supergraph.graphql', GATEHOUSE_REGISTRY_URL: '', GATEWAY_FREEFORM_CLIENTS: 'ops-console' };
+    const gatewayEnv = {
+      ...production,
+      JWT_SECRET: 'a-real-secret-for-this-test',
+      GATEWAY_SIGNING_KEY: keys.privateKeyPem,
+      SUPERGRAPH_PATH: 'schema/supergraph.graphql',
+      GATEHOUSE_REGISTRY_URL: '',
+      GATEWAY_FREEFORM_CLIENTS: 'ops-console',
+    };
     const [gatewayPort, openPort, catalogPort] = [await freePort(), await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${gatewayPort}`;
     openGateway = `http://127.0.0.1:${openPort}`;
@@ -38,9 +45,22 @@ describe('a production deployment', () => {
     services.push(
       ...(await Promise.all([
         spawnService({ name: 'gateway', entry: 'gateway/main.ts', env: { ...gatewayEnv, PORT: String(gatewayPort) }, readyUrl: `${gateway}/readyz` }, logs),
-        spawnService({ name: 'open-gateway', entry: 'gateway/main.ts', env: { ...gatewayEnv, PORT: String(openPort), GATEHOUSE_INTROSPECTION: 'true' }, readyUrl: `${openGateway}/readyz` }, logs),
         spawnService(
-          { name: 'catalog', entry: 'subgraphs/catalog/main.ts', env: { ...production, PORT: String(catalogPort), MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: `test_production_${randomUUID().slice(0, 8)}` }, readyUrl: `${catalog}/healthz` },
+          {
+            name: 'open-gateway',
+            entry: 'gateway/main.ts',
+            env: { ...gatewayEnv, PORT: String(openPort), GATEHOUSE_INTROSPECTION: 'true' },
+            readyUrl: `${openGateway}/readyz`,
+          },
+          logs,
+        ),
+        spawnService(
+          {
+            name: 'catalog',
+            entry: 'subgraphs/catalog/main.ts',
+            env: { ...production, PORT: String(catalogPort), MONGODB_URI: testMongoUri(), MONGODB_DB_PREFIX: `test_production_${randomUUID().slice(0, 8)}` },
+            readyUrl: `${catalog}/healthz`,
+          },
           logs,
         ),
       ])),
@@ -55,7 +75,9 @@ describe('a production deployment', () => {
     // A client allowed free-form text, so what refuses it is the introspection rule, not trusted documents.
     const { status, text } = await post(`${gateway}/graphql`, JSON.stringify({ query: INTROSPECTION }), FREEFORM);
     expect(status).toBe(400);
-    expect(JSON.parse(text)).toMatchObject({ errors: [{ message: expect.stringContaining('introspection is not allowed'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect(JSON.parse(text)).toMatchObject({
+      errors: [{ message: expect.stringContaining('introspection is not allowed'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
     expect(text).not.toContain('"queryType"');
   });
 

@@ -20,7 +20,15 @@ afterAll(async () => {
 
 describe('publishing the largest subgraph the registry accepts', () => {
   it('goes live while searches keep their latency and the registry keeps answering', { timeout: 240_000 }, async () => {
-    const result = await measurePublishUnderLoad({ gatewayUrl: system.gatewayUrl, registryUrl: system.registryUrl, subgraph, sdl, clients: 2, idleMs: 5000, cycles: 2 });
+    const result = await measurePublishUnderLoad({
+      gatewayUrl: system.gatewayUrl,
+      registryUrl: system.registryUrl,
+      subgraph,
+      sdl,
+      clients: 2,
+      idleMs: 5000,
+      cycles: 2,
+    });
     expect(result.toServed).toHaveLength(2);
     expect(result.idle.failures + result.publishing.failures).toBe(0);
     const idle = percentile(result.idle.latencies, 99);

@@ -60,7 +60,10 @@ describe('the registry console', () => {
     const sdl = (await postGraphQL<{ _service: { sdl: string } }>(outlet.url, '{ _service { sdl } }')).data!._service.sdl;
     expect(sdl).toContain('type OutletMall implements Mall');
     const v2 = sdl.replace('type OutletMall implements Mall', '"아울렛: the outlet mall, now described"\ntype OutletMall implements Mall');
-    const second = await gatehouse(['subgraph', 'publish', '--name', 'outlet', '--routing-url', sdls.serve('outlet', v2), '--schema', schemaFile('outlet-2', v2)], cli);
+    const second = await gatehouse(
+      ['subgraph', 'publish', '--name', 'outlet', '--routing-url', sdls.serve('outlet', v2), '--schema', schemaFile('outlet-2', v2)],
+      cli,
+    );
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
 
@@ -89,8 +92,12 @@ describe('the registry console', () => {
   });
 
   it('shows a refused publish with its composition errors', async () => {
-    const sdl = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }';
-    const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', sdls.serve('rival', sdl), '--schema', schemaFile('rival', sdl)], cli);
+    const sdl =
+      'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }';
+    const refused = await gatehouse(
+      ['subgraph', 'publish', '--name', 'rival', '--routing-url', sdls.serve('rival', sdl), '--schema', schemaFile('rival', sdl)],
+      cli,
+    );
     expect(refused.code).toBe(1);
 
     const { page } = await openConsole();
@@ -112,7 +119,10 @@ describe('the registry console', () => {
     expect(await page.locator('[data-testid="tokens"]').isVisible()).toBe(false);
     await page.locator('input[name="token"]').fill('not-the-admin-token');
     await page.getByRole('button', { name: 'Show tokens' }).click();
-    await page.getByTestId('tokens-error').filter({ hasText: /admin token/ }).waitFor();
+    await page
+      .getByTestId('tokens-error')
+      .filter({ hasText: /admin token/ })
+      .waitFor();
 
     await page.locator('input[name="token"]').fill(DEV_ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Show tokens' }).click();

@@ -110,7 +110,14 @@ beforeAll(async () => {
     {
       name: 'gateway-2',
       entry: 'gateway/main.ts',
-      env: { ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: system.registryUrl, AMQP_URL, REGISTRY_EXCHANGE: `test-${RUN}.supergraph`, GATEWAY_REGISTRY_POLL_MS: '10000' },
+      env: {
+        ...common,
+        PORT: String(gatewayPort),
+        GATEHOUSE_REGISTRY_URL: system.registryUrl,
+        AMQP_URL,
+        REGISTRY_EXCHANGE: `test-${RUN}.supergraph`,
+        GATEWAY_REGISTRY_POLL_MS: '10000',
+      },
       readyUrl: `${secondGatewayUrl}/readyz`,
     },
     { logs },
@@ -169,8 +176,12 @@ describe('adding and removing a mall by publishing', () => {
 
   it('refuses a subgraph that does not compose, with the composition error, and keeps serving', async () => {
     const before = await readiness(system.gatewayUrl);
-    const sdl = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }';
-    const refused = await gatehouse(['subgraph', 'publish', '--name', 'rival', '--routing-url', sdls.serve('rival', sdl), '--schema', schemaFile('conflict', sdl)], cli);
+    const sdl =
+      'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! name: Boolean }\ntype Query { other: Product }';
+    const refused = await gatehouse(
+      ['subgraph', 'publish', '--name', 'rival', '--routing-url', sdls.serve('rival', sdl), '--schema', schemaFile('conflict', sdl)],
+      cli,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^gatehouse: refused: the subgraphs would not compose/);
     expect(refused.stderr).toMatch(/Product\.id/);
@@ -235,8 +246,13 @@ describe('adding and removing a mall by publishing', () => {
     const otherUrl = sdls.serve('ghost', 'type Query { ghost: String  haunt: Int }');
     const other = await gatehouse(['subgraph', 'check', '--name', 'ghost', '--routing-url', otherUrl, '--schema', ghost], cli);
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/^gatehouse: refused: the subgraph at http:\/\/127\.0\.0\.1:\d+\/ghost\/graphql serves a different schema than the one published \(type Query differs\); deploy this schema there first, or publish what it serves/);
-    const metadata = await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', 'http://169.254.169.254/latest/graphql', '--schema', ghost], cli);
+    expect(other.stderr).toMatch(
+      /^gatehouse: refused: the subgraph at http:\/\/127\.0\.0\.1:\d+\/ghost\/graphql serves a different schema than the one published \(type Query differs\); deploy this schema there first, or publish what it serves/,
+    );
+    const metadata = await gatehouse(
+      ['subgraph', 'publish', '--name', 'ghost', '--routing-url', 'http://169.254.169.254/latest/graphql', '--schema', ghost],
+      cli,
+    );
     expect(metadata.stderr).toMatch(/points at 169\.254\.169\.254, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW/);
     const hex = await gatehouse(['subgraph', 'publish', '--name', 'ghost', '--routing-url', 'http://0x7f000001:4011/graphql', '--schema', ghost], cli);
     expect(hex.stderr).toMatch(/writes its host in a form that parses as 127\.0\.0\.1/);
@@ -256,7 +272,9 @@ describe('adding and removing a mall by publishing', () => {
       expect(published.code).toBe(0);
       await within(3000, async () => (await mallIds(system.gatewayUrl)).includes('bazaar') && (await mallIds(secondGatewayUrl)).includes('bazaar'));
       for (const gateway of [system.gatewayUrl, secondGatewayUrl]) {
-        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(`${gateway}/graphql`, SEARCH, { keyword: 'airpods' });
+        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(`${gateway}/graphql`, SEARCH, {
+          keyword: 'airpods',
+        });
         expect(search.data?.malls.find((m) => m.id === 'bazaar')?.search?.offers[0]?.title).toBe('bazaar airpods');
         expect(search.data?.malls.find((m) => m.id === 'ghost')?.search).toBeNull();
         const ghostErrors = search.errors?.filter((e) => e.extensions?.serviceName === 'ghost') ?? [];
@@ -269,7 +287,9 @@ describe('adding and removing a mall by publishing', () => {
       const revived = await serveCannedMall('ghost', ghostPort);
       try {
         await waitFor('ghost healthy again', async () => (await readiness(system.gatewayUrl)).unhealthy.length === 0, 8000);
-        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(system.graphqlUrl, SEARCH, { keyword: 'back' });
+        const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: Array<{ title: string }> } | null }> }>(system.graphqlUrl, SEARCH, {
+          keyword: 'back',
+        });
         expect(search.data?.malls.find((m) => m.id === 'ghost')?.search?.offers[0]?.title).toBe('ghost back');
       } finally {
         await revived.close();
@@ -278,7 +298,9 @@ describe('adding and removing a mall by publishing', () => {
       await gatehouse(['subgraph', 'delete', '--name', 'ghost', '--allow-breaking'], cli);
       await gatehouse(['subgraph', 'delete', '--name', 'bazaar', '--allow-breaking'], cli);
       // Up until no gateway routes to it, so later tests see no failed search.
-      await within(3000, async () => [...(await mallIds(system.gatewayUrl)), ...(await mallIds(secondGatewayUrl))].every((id) => id !== 'bazaar' && id !== 'ghost'));
+      await within(3000, async () =>
+        [...(await mallIds(system.gatewayUrl)), ...(await mallIds(secondGatewayUrl))].every((id) => id !== 'bazaar' && id !== 'ghost'),
+      );
       await bazaar.close();
     }
   });
@@ -320,12 +342,18 @@ describe('registry input', () => {
     expect(deleteWrong.status).toBe(403);
     const cli = await gatehouse(['subgraph', 'delete', '--name', 'catalog'], { GATEHOUSE_REGISTRY_URL: system.registryUrl, GATEHOUSE_ADMIN_TOKEN: 'guess' });
     expect(cli.code).toBe(1);
-    expect(cli.stderr.trim()).toBe('gatehouse: the token is neither the admin token nor a team token of this registry (a changed admin token revokes team tokens); ask an admin for one (gatehouse token issue)');
+    expect(cli.stderr.trim()).toBe(
+      'gatehouse: the token is neither the admin token nor a team token of this registry (a changed admin token revokes team tokens); ask an admin for one (gatehouse token issue)',
+    );
     expect(((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { revision: number }).revision).toBe(revision);
   });
 
   it('refuses a 5 MB SDL, a routing URL that is not http(s), a bad name and malformed JSON, each with a clear error', async () => {
-    const huge = await put('huge', JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: `type Query { x: String }\n${'#'.repeat(5 * 1024 * 1024)}` }), admin);
+    const huge = await put(
+      'huge',
+      JSON.stringify({ routingUrl: 'http://127.0.0.1:9/graphql', sdl: `type Query { x: String }\n${'#'.repeat(5 * 1024 * 1024)}` }),
+      admin,
+    );
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { error: string }).error).toMatch(/at most 1048576 bytes/);
     const ftp = await put('files', JSON.stringify({ routingUrl: 'ftp://127.0.0.1/graphql', sdl: 'type Query { x: String }' }), admin);
@@ -344,7 +372,9 @@ describe('registry input', () => {
     const notSdl = await put('broken', JSON.stringify({ routingUrl: sdls.serve('broken', 'type Query {'), sdl: 'type Query {' }), admin);
     expect(notSdl.status).toBe(422);
     expect(((await notSdl.json()) as { errors: string[] }).errors[0]).toMatch(/subgraph "broken": invalid SDL/);
-    const cli = await gatehouse(['subgraph', 'publish', '--name', 'files', '--routing-url', 'ftp://x/graphql', '--schema', '/nonexistent.graphql'], { GATEHOUSE_REGISTRY_URL: system.registryUrl });
+    const cli = await gatehouse(['subgraph', 'publish', '--name', 'files', '--routing-url', 'ftp://x/graphql', '--schema', '/nonexistent.graphql'], {
+      GATEHOUSE_REGISTRY_URL: system.registryUrl,
+    });
     expect(cli.code).toBe(1);
     expect(cli.stderr.trim()).toBe('gatehouse: cannot read the schema file /nonexistent.graphql (ENOENT)');
     const subgraphs = ((await (await fetch(`${system.registryUrl}/v1/subgraphs`)).json()) as { subgraphs: Array<{ name: string }> }).subgraphs;

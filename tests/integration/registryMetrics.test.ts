@@ -21,7 +21,13 @@ let registry: RunningRegistry;
 beforeAll(async () => {
   mongo = await createTestDatabase('registry_metrics');
   sdls = await startSdlServer();
-  registry = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, seed: () => [{ name: 'hanbit', url: mall('hanbit').routingUrl, sdl: mall('hanbit').sdl }], port: 0 });
+  registry = await startRegistry({
+    db: mongo.db,
+    log: quiet,
+    adminToken: ADMIN,
+    seed: () => [{ name: 'hanbit', url: mall('hanbit').routingUrl, sdl: mall('hanbit').sdl }],
+    port: 0,
+  });
 });
 afterAll(async () => {
   await registry?.close();
@@ -40,7 +46,9 @@ describe('registry metrics at /metrics', () => {
   it('count changes by outcome and show the newest revision', async () => {
     expect((await change('PUT', 'outlet', mall('outlet'))).status).toBe(200);
     expect((await change('PUT', 'outlet', mall('outlet'))).status).toBe(200);
-    expect((await change('PUT', 'broken', { routingUrl: sdls.serve('broken', 'type Query { broken: Nope }'), sdl: 'type Query { broken: Nope }' })).status).toBe(422);
+    expect(
+      (await change('PUT', 'broken', { routingUrl: sdls.serve('broken', 'type Query { broken: Nope }'), sdl: 'type Query { broken: Nope }' })).status,
+    ).toBe(422);
     expect((await change('PUT', 'gift', { ...mall('gift'), dryRun: true })).status).toBe(200);
     expect((await change('DELETE', 'nowhere')).status).toBe(404);
     const { revision } = (await (await fetch(`${registry.url}/v1/subgraphs`)).json()) as { revision: number };

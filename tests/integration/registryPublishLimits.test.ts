@@ -8,7 +8,11 @@ import { createTestDatabase } from '../support/testDatabase.ts';
 
 const ADMIN = 'test-admin-token-for-publish-limits';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const hanbit = { name: 'hanbit', url: 'http://127.0.0.1:4999/hanbit/graphql', sdl: mallSdl({ id: 'hanbit', name: 'Hanbit', homepage: 'http://hanbit.example/' }) };
+const hanbit = {
+  name: 'hanbit',
+  url: 'http://127.0.0.1:4999/hanbit/graphql',
+  sdl: mallSdl({ id: 'hanbit', name: 'Hanbit', homepage: 'http://hanbit.example/' }),
+};
 const outletSdl = mallSdl({ id: 'outlet', name: 'Outlet', homepage: 'http://outlet.example/' });
 
 let mongo: MongoConnection;
@@ -79,7 +83,10 @@ describe('publish limits at the registry', () => {
       response = await publish(registry.url, 'chain', chain);
     });
     expect(response!.status).toBe(422);
-    expect(await response!.json()).toMatchObject({ reason: 'limits', error: expect.stringMatching(/^subgraph "chain" has \d+ lexical tokens; a subgraph may have at most 60000/) });
+    expect(await response!.json()).toMatchObject({
+      reason: 'limits',
+      error: expect.stringMatching(/^subgraph "chain" has \d+ lexical tokens; a subgraph may have at most 60000/),
+    });
     // Before the limits and the worker this publish held the event loop for seconds.
     expect(slowest).toBeLessThan(quiet + 200);
     expect(await revision(registry.url)).toBe(before);
@@ -109,7 +116,10 @@ describe('publish limits at the registry', () => {
       for (let attempt = 0; attempt < 2; attempt += 1) {
         const response = await publish(strict.url, 'outlet', outletSdl);
         expect(response.status).toBe(422);
-        expect(await response.json()).toMatchObject({ reason: 'limits', error: 'composing the supergraph with this change took longer than its budget of 1 ms and was stopped' });
+        expect(await response.json()).toMatchObject({
+          reason: 'limits',
+          error: 'composing the supergraph with this change took longer than its budget of 1 ms and was stopped',
+        });
       }
       expect((await fetch(`${strict.url}/healthz`)).status).toBe(200);
       expect(await revision(strict.url)).toBe(before);

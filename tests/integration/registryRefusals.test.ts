@@ -25,7 +25,14 @@ beforeAll(async () => {
   mongo = await createTestDatabase('registry_refusals');
   sdls = await startSdlServer();
   const sdl = mallSdl({ id: 'hanbit', name: 'HANBIT', homepage: 'http://hanbit.example/' });
-  registry = await startRegistry({ db: mongo.db, log: quiet, adminToken: ADMIN, seed: () => [{ name: 'hanbit', url: sdls.serve('hanbit', sdl), sdl }], port: 0, console: false });
+  registry = await startRegistry({
+    db: mongo.db,
+    log: quiet,
+    adminToken: ADMIN,
+    seed: () => [{ name: 'hanbit', url: sdls.serve('hanbit', sdl), sdl }],
+    port: 0,
+    console: false,
+  });
 });
 afterAll(async () => {
   await registry?.close();
@@ -39,7 +46,12 @@ const publish = (name: string, sdl: string, dryRun = false) =>
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-gatehouse-user': 'lee' },
     body: JSON.stringify({ routingUrl: sdls.serve(name, sdl), sdl, dryRun }),
   });
-const refusals = async () => ((await (await fetch(`${registry.url}/v1/refusals`)).json()) as { refusals: Array<{ name: string; action: string; reason: string; errors: string[]; by: string }> }).refusals;
+const refusals = async () =>
+  (
+    (await (await fetch(`${registry.url}/v1/refusals`)).json()) as {
+      refusals: Array<{ name: string; action: string; reason: string; errors: string[]; by: string }>;
+    }
+  ).refusals;
 
 describe('refused changes', () => {
   it('keeps a refused publish with its reason and errors, and not a refused check', async () => {

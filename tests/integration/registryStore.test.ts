@@ -9,7 +9,11 @@ import { createTestDatabase } from '../support/testDatabase.ts';
 let mongo: MongoConnection;
 const announced: Revision[] = [];
 const publish: ChangeRequest = { by: 'team', scope: { kind: 'team', team: 'malls', contributes: [] }, allowBreaking: false, dryRun: false };
-const mall = (id: string) => ({ name: id, url: `http://127.0.0.1:4999/${id}/graphql`, sdl: mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` }) });
+const mall = (id: string) => ({
+  name: id,
+  url: `http://127.0.0.1:4999/${id}/graphql`,
+  sdl: mallSdl({ id, name: id.toUpperCase(), homepage: `http://${id}.example/` }),
+});
 
 beforeAll(async () => {
   mongo = await createTestDatabase('registry');
@@ -39,7 +43,19 @@ describe('the registry on a real database', () => {
     expect(revisions).toEqual([2, 3, 4, 5, 6, 7]);
     const latest = await createRegistry(createRegistryStore(mongo.db), () => undefined).latest();
     expect(latest?.revision).toBe(7);
-    expect(latest?.subgraphs.map((s) => s.name).sort()).toEqual(['alpha', 'approval', 'bravo', 'catalog', 'charlie', 'daehan', 'delta', 'echo', 'foxtrot', 'hanbit', 'sejong']);
+    expect(latest?.subgraphs.map((s) => s.name).sort()).toEqual([
+      'alpha',
+      'approval',
+      'bravo',
+      'catalog',
+      'charlie',
+      'daehan',
+      'delta',
+      'echo',
+      'foxtrot',
+      'hanbit',
+      'sejong',
+    ]);
     for (const id of ids) expect(latest?.supergraphSdl).toContain(`${id[0]!.toUpperCase()}${id.slice(1)}Mall`);
   });
 

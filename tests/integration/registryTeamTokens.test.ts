@@ -40,8 +40,13 @@ afterAll(async () => {
 
 const as = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 const put = (name: string, token: string) =>
-  fetch(`${registry.url}/v1/subgraphs/${name}`, { method: 'PUT', headers: as(token), body: JSON.stringify({ routingUrl: mall(name).url, sdl: mall(name).sdl }) });
-const issue = (body: unknown, token = ADMIN) => fetch(`${registry.url}/v1/tokens`, { method: 'POST', headers: as(token), body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${registry.url}/v1/subgraphs/${name}`, {
+    method: 'PUT',
+    headers: as(token),
+    body: JSON.stringify({ routingUrl: mall(name).url, sdl: mall(name).sdl }),
+  });
+const issue = (body: unknown, token = ADMIN) =>
+  fetch(`${registry.url}/v1/tokens`, { method: 'POST', headers: as(token), body: typeof body === 'string' ? body : JSON.stringify(body) });
 const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 const tokensOf = (adminToken: string) => createTeamTokens(adminToken, createTokenRecords(mongo.db));
 const revision = async () => ((await (await fetch(`${registry.url}/v1/subgraphs`)).json()) as { revision: number }).revision;
@@ -53,12 +58,20 @@ describe('team tokens', () => {
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const [token, summary] = issued.stdout.trim().split('\n');
-    expect(summary).toMatch(/^team outlet-team may change outlet \(its own mall only\) until \d{4}-\d\d-\d\dT.*\(id tt_[0-9a-f]{16}, for gatehouse token revoke\)$/);
+    expect(summary).toMatch(
+      /^team outlet-team may change outlet \(its own mall only\) until \d{4}-\d\d-\d\dT.*\(id tt_[0-9a-f]{16}, for gatehouse token revoke\)$/,
+    );
 
     const team = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_TOKEN: token!, GATEHOUSE_USER: 'kim' };
-    const check = await gatehouse(['subgraph', 'check', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);
+    const check = await gatehouse(
+      ['subgraph', 'check', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')],
+      team,
+    );
     expect(check.stdout).toMatch(/outlet: the change composes/);
-    const published = await gatehouse(['subgraph', 'publish', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')], team);
+    const published = await gatehouse(
+      ['subgraph', 'publish', '--name', 'outlet', '--routing-url', mall('outlet').url, '--schema', join(dir, 'outlet.graphql')],
+      team,
+    );
     expect(published.code).toBe(0);
     const shown = await gatehouse(['subgraph', 'show', '--name', 'outlet'], team);
     expect(shown.stdout).toMatch(/published by team outlet-team \(kim\)/);
@@ -120,11 +133,19 @@ describe('team tokens', () => {
       const revoked = await gatehouse(['token', 'revoke', leaving.id], admin);
       expect(revoked.stdout.trim()).toMatch(new RegExp(`^${leaving.id} of team leaving-team revoked at \\d{4}-.*; it changes nothing any more$`));
       const before = await revision();
-      const refused = await fetch(`${replica.url}/v1/subgraphs/leaving`, { method: 'PUT', headers: as(leaving.token), body: JSON.stringify({ routingUrl: mall('leaving').url, sdl: mall('leaving').sdl }) });
+      const refused = await fetch(`${replica.url}/v1/subgraphs/leaving`, {
+        method: 'PUT',
+        headers: as(leaving.token),
+        body: JSON.stringify({ routingUrl: mall('leaving').url, sdl: mall('leaving').sdl }),
+      });
       expect(refused.status).toBe(401);
       expect(await errorOf(refused)).toMatch(new RegExp(`the team token ${leaving.id} was revoked at .*; ask an admin for a new one`));
       expect(await revision()).toBe(before);
-      const kept = await fetch(`${replica.url}/v1/subgraphs/staying`, { method: 'PUT', headers: as(staying.token), body: JSON.stringify({ routingUrl: mall('staying').url, sdl: mall('staying').sdl }) });
+      const kept = await fetch(`${replica.url}/v1/subgraphs/staying`, {
+        method: 'PUT',
+        headers: as(staying.token),
+        body: JSON.stringify({ routingUrl: mall('staying').url, sdl: mall('staying').sdl }),
+      });
       expect(kept.status).toBe(200);
       expect((await gatehouse(['token', 'list'], admin)).stdout).not.toContain(leaving.id);
 
@@ -133,7 +154,9 @@ describe('team tokens', () => {
       expect((await gatehouse(['token', 'revoke', leaving.id], admin)).stdout).toContain(`revoked at ${firstTime};`);
       const unknown = await gatehouse(['token', 'revoke', 'tt_0000000000000000'], admin);
       expect(unknown.code).toBe(1);
-      expect(unknown.stderr.trim()).toBe('gatehouse: no team token tt_0000000000000000 was issued by this registry (or it expired and was forgotten); see gatehouse token list');
+      expect(unknown.stderr.trim()).toBe(
+        'gatehouse: no team token tt_0000000000000000 was issued by this registry (or it expired and was forgotten); see gatehouse token list',
+      );
       const malformed = await fetch(`${registry.url}/v1/tokens/${encodeURIComponent("'; drop table tokens --")}`, { method: 'DELETE', headers: as(ADMIN) });
       expect(malformed.status).toBe(400);
       expect(await errorOf(malformed)).toMatch(/is not a team token id; ids look like tt_/);

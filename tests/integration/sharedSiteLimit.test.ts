@@ -109,7 +109,10 @@ describe('site limits shared by the replicas of a mall', () => {
     let redis = await startRedis();
     try {
       const options = { redisUrl: `redis://127.0.0.1:${port}`, key, jobExpirationMs: 10_000, log };
-      const replicas = [createSharedSiteLimiter({ maxConcurrent: 1, requestsPerSecond: 50 }, options), createSharedSiteLimiter({ maxConcurrent: 1, requestsPerSecond: 50 }, options)];
+      const replicas = [
+        createSharedSiteLimiter({ maxConcurrent: 1, requestsPerSecond: 50 }, options),
+        createSharedSiteLimiter({ maxConcurrent: 1, requestsPerSecond: 50 }, options),
+      ];
       open.push(...replicas);
       await new Promise((r) => setTimeout(r, 500));
       expect((await drive(replicas, 6, 30)).peak).toBe(1);
@@ -137,8 +140,12 @@ describe('site limits shared by the replicas of a mall', () => {
 
   it('refuses a Redis setting that is not a redis:// URL, naming the variable', () => {
     const env = { MONGODB_URI: 'mongodb://127.0.0.1:1/', MALL_RATE_LIMIT_REDIS_URL: '127.0.0.1:6379' };
-    expect(() => mallConfigFromEnv('http://127.0.0.1:1/', env)).toThrow(/MALL_RATE_LIMIT_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, got "127\.0\.0\.1:6379"/);
-    expect(mallConfigFromEnv('http://127.0.0.1:1/', { ...env, MALL_RATE_LIMIT_REDIS_URL: 'redis://:secret@cache:6379/2' }).rateLimitRedisUrl).toBe('redis://:secret@cache:6379/2');
+    expect(() => mallConfigFromEnv('http://127.0.0.1:1/', env)).toThrow(
+      /MALL_RATE_LIMIT_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, got "127\.0\.0\.1:6379"/,
+    );
+    expect(mallConfigFromEnv('http://127.0.0.1:1/', { ...env, MALL_RATE_LIMIT_REDIS_URL: 'redis://:secret@cache:6379/2' }).rateLimitRedisUrl).toBe(
+      'redis://:secret@cache:6379/2',
+    );
   });
 });
 
@@ -167,7 +174,10 @@ describe('two running replicas of one mall', () => {
         MALL_DEADLINE_MS: '15000',
         MALL_RATE_LIMIT_REDIS_URL: REDIS_URL,
       };
-      const service = await spawnService({ name, entry: 'subgraphs/malls/hanbit/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` }, { logs: { logDir } });
+      const service = await spawnService(
+        { name, entry: 'subgraphs/malls/hanbit/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` },
+        { logs: { logDir } },
+      );
       replicas.push({ service, url: `http://127.0.0.1:${port}/graphql` });
     }
   });
@@ -179,7 +189,11 @@ describe('two running replicas of one mall', () => {
 
   it('send the site one request at a time between them when its limit is one', async () => {
     const keywords = ['airpods', 'galaxy', 'ipad', 'macbook', 'watch', 'buds'];
-    const results = await Promise.all(keywords.map((keyword, i) => postGraphQL<{ _entities: Array<{ search: { cached: boolean; error: { code: string } | null } }> }>(replicas[i % 2]!.url, query, { keyword })));
+    const results = await Promise.all(
+      keywords.map((keyword, i) =>
+        postGraphQL<{ _entities: Array<{ search: { cached: boolean; error: { code: string } | null } }> }>(replicas[i % 2]!.url, query, { keyword }),
+      ),
+    );
     for (const result of results) {
       expect(result.errors).toBeUndefined();
       expect(result.data!._entities[0]!.search).toEqual({ cached: false, error: null });
@@ -190,7 +204,13 @@ describe('two running replicas of one mall', () => {
   });
 
   it('crawl a page once between them when both are asked for it at once', async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => postGraphQL<{ _entities: Array<{ search: { cached: boolean; error: { code: string } | null } }> }>(replicas[i % 2]!.url, query, { keyword: 'airpods 3' })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        postGraphQL<{ _entities: Array<{ search: { cached: boolean; error: { code: string } | null } }> }>(replicas[i % 2]!.url, query, {
+          keyword: 'airpods 3',
+        }),
+      ),
+    );
     for (const result of results) expect(result.data!._entities[0]!.search.error).toBeNull();
     const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, SiteStats>;
     expect(stats.hanbit!.byKeyword['airpods 3']).toBe(1);

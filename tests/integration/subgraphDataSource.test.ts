@@ -12,7 +12,12 @@ const ENTITIES = 'query Stock__stock__1($representations: [_Any!]!) { _entities(
 const RESERVE = 'mutation Reserve__stock__0 { reserve(sku: "1") }';
 
 /** What @apollo/gateway's plan executor hands a data source for one fetch of a client's operation. */
-function fetchFor(userId: string | null, query: string, operation: 'query' | 'mutation' = 'query', variables: Record<string, unknown> = {}): GraphQLDataSourceProcessOptions {
+function fetchFor(
+  userId: string | null,
+  query: string,
+  operation: 'query' | 'mutation' = 'query',
+  variables: Record<string, unknown> = {},
+): GraphQLDataSourceProcessOptions {
   return {
     kind: 'incoming operation',
     request: { query, variables },
@@ -93,7 +98,11 @@ describe('subgraph requests in flight at the same time', () => {
     expect(subgraph.requests).toHaveLength(1);
     for (const answer of [first, second]) {
       expect(answer.errors).toEqual([
-        { message: expect.stringMatching(/^subgraph "stock" failed \(.+\); its part of the result is missing$/), path: ['_entities', 0], extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'stock' } },
+        {
+          message: expect.stringMatching(/^subgraph "stock" failed \(.+\); its part of the result is missing$/),
+          path: ['_entities', 0],
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'stock' },
+        },
       ]);
     }
     expect(second.errors).not.toBe(first.errors);
@@ -107,7 +116,9 @@ describe('subgraph requests in flight at the same time', () => {
     expect(subgraph.requests).toHaveLength(1);
     for (const outcome of [first, second]) {
       expect(outcome.status).toBe('rejected');
-      expect(((outcome as PromiseRejectedResult).reason as Error).message).toBe('subgraph "stock" did not answer within 300 ms; its part of the result is missing');
+      expect(((outcome as PromiseRejectedResult).reason as Error).message).toBe(
+        'subgraph "stock" did not answer within 300 ms; its part of the result is missing',
+      );
     }
     expect((first as PromiseRejectedResult).reason).not.toBe((second as PromiseRejectedResult).reason);
   });

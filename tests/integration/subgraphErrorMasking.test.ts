@@ -54,7 +54,10 @@ describe('a subgraph whose database is down', () => {
       MONGODB_DB_PREFIX: `test_masking_${randomUUID().slice(0, 8)}`,
       CATALOG_PRODUCT_CACHE_MS: '0',
     };
-    catalog = await spawnService({ name: 'catalog', entry: 'subgraphs/catalog/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` }, { logs: { logDir } });
+    catalog = await spawnService(
+      { name: 'catalog', entry: 'subgraphs/catalog/main.ts', env, readyUrl: `http://127.0.0.1:${port}/healthz` },
+      { logs: { logDir } },
+    );
   });
   afterAll(async () => {
     await catalog?.stop();
@@ -77,7 +80,11 @@ describe('a subgraph whose database is down', () => {
       'a masked error whose logged original is the refused connection',
       async () => {
         const id = await queryExpectingMaskedError();
-        const logged = await waitFor(`log line for id ${id}`, () => readFileSync(join(logDir, 'catalog.log'), 'utf8').split('\n').find((l) => l.includes(`(id ${id})`)));
+        const logged = await waitFor(`log line for id ${id}`, () =>
+          readFileSync(join(logDir, 'catalog.log'), 'utf8')
+            .split('\n')
+            .find((l) => l.includes(`(id ${id})`)),
+        );
         return logged.includes('ECONNREFUSED') && logged;
       },
       35_000,

@@ -79,15 +79,26 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
     );
     expect(status).toBe(200);
     expect(errors).toBeUndefined();
-    expect(data!.malls.filter((mall) => mall.search.offers.length === 0), 'malls without offers').toEqual([]);
+    expect(
+      data!.malls.filter((mall) => mall.search.offers.length === 0),
+      'malls without offers',
+    ).toEqual([]);
 
     const wanted = ['gateway', 'catalog', ...MALLS.map((id) => `mall-${id}`)];
-    const trace = await waitFor(`one trace in Jaeger holding ${wanted.join(', ')}`, async () => {
-      const found = await fetchTrace(jaeger, client.traceId);
-      if (!found) return null;
-      const t = indexTrace(found);
-      return wanted.every((name) => t.services.has(name)) && MALLS.every((id) => t.find(`mall-${id}`, 'site.attempt').length > 0) && t.find('catalog', 'catalog.lookup').length > 0 ? found : null;
-    }, 30_000);
+    const trace = await waitFor(
+      `one trace in Jaeger holding ${wanted.join(', ')}`,
+      async () => {
+        const found = await fetchTrace(jaeger, client.traceId);
+        if (!found) return null;
+        const t = indexTrace(found);
+        return wanted.every((name) => t.services.has(name)) &&
+          MALLS.every((id) => t.find(`mall-${id}`, 'site.attempt').length > 0) &&
+          t.find('catalog', 'catalog.lookup').length > 0
+          ? found
+          : null;
+      },
+      30_000,
+    );
     const t = indexTrace(trace);
 
     // The gateway continues the client's trace: its request span's parent is the client's span.
@@ -116,7 +127,9 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
       const attempts = t.find(`mall-${id}`, 'site.attempt');
       for (const attempt of attempts) {
         expect(t.parent(attempt)?.operationName).toBe('site.fetch');
-        expect(t.ancestors(attempt).map((s) => s.operationName)).toEqual(expect.arrayContaining(['mall.crawl', 'mall.page', 'mall.search', `POST ${id} /graphql`, `subgraph ${id}`, 'POST /graphql']));
+        expect(t.ancestors(attempt).map((s) => s.operationName)).toEqual(
+          expect.arrayContaining(['mall.crawl', 'mall.page', 'mall.search', `POST ${id} /graphql`, `subgraph ${id}`, 'POST /graphql']),
+        );
       }
       expect(attempts.some((a) => t.tag(a, 'http.response.status_code') === 200 && Number(t.tag(a, 'gatehouse.site.bytes')) > 0)).toBe(true);
       expect(t.find(`mall-${id}`, 'mall.page').map((page) => t.tag(page, 'gatehouse.cache.tier'))).toContain('crawl');
@@ -140,16 +153,24 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
       const body = JSON.stringify([{ system: 'hr', userId, count: 4, occurredAt: new Date().toISOString(), seq: 1 }]);
       // A producer that traces sends its traceparent among the message's headers.
       await new Promise<void>((done, fail) =>
-        channel.publish(names.events, 'hr', Buffer.from(body), { persistent: true, contentType: 'application/json', headers: { 'x-signature': signBody(body, 'dev-secret-hr'), traceparent: client.traceparent } }, (error: unknown) =>
-          error ? fail(error as Error) : done(),
+        channel.publish(
+          names.events,
+          'hr',
+          Buffer.from(body),
+          { persistent: true, contentType: 'application/json', headers: { 'x-signature': signBody(body, 'dev-secret-hr'), traceparent: client.traceparent } },
+          (error: unknown) => (error ? fail(error as Error) : done()),
         ),
       );
       await summaries.next((s) => s.total === 4, 15_000);
 
-      const trace = await waitFor('the event\'s trace in Jaeger, up to the push', async () => {
-        const found = await fetchTrace(jaeger, client.traceId);
-        return found && indexTrace(found).find('approval', 'approval.push').length > 0 ? found : null;
-      }, 30_000);
+      const trace = await waitFor(
+        "the event's trace in Jaeger, up to the push",
+        async () => {
+          const found = await fetchTrace(jaeger, client.traceId);
+          return found && indexTrace(found).find('approval', 'approval.push').length > 0 ? found : null;
+        },
+        30_000,
+      );
       const t = indexTrace(trace);
       const [ingest] = t.find('approval', 'approval.ingest');
       expect(t.parentId(ingest!)).toBe(client.spanId);

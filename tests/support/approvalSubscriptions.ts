@@ -30,16 +30,19 @@ export function watch(c: Client) {
   const seen: Summary[] = [];
   const waiters: Array<{ match: (s: Summary) => boolean; resolve: (s: Summary) => void }> = [];
   const errors: unknown[] = [];
-  const stop = c.subscribe<{ approvalCountChanged: Summary }>({ query: SUBSCRIBE }, {
-    next: (result) => {
-      const summary = result.data?.approvalCountChanged;
-      if (!summary) return errors.push(result.errors);
-      seen.push(summary);
-      for (const waiter of [...waiters]) if (waiter.match(summary)) waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(summary);
+  const stop = c.subscribe<{ approvalCountChanged: Summary }>(
+    { query: SUBSCRIBE },
+    {
+      next: (result) => {
+        const summary = result.data?.approvalCountChanged;
+        if (!summary) return errors.push(result.errors);
+        seen.push(summary);
+        for (const waiter of [...waiters]) if (waiter.match(summary)) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(summary));
+      },
+      error: (error) => errors.push(error),
+      complete: () => undefined,
     },
-    error: (error) => errors.push(error),
-    complete: () => undefined,
-  });
+  );
   return {
     seen,
     errors,
@@ -48,7 +51,10 @@ export function watch(c: Client) {
       new Promise<Summary>((resolve, reject) => {
         const found = seen.find(match);
         if (found) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`no matching summary within ${timeoutMs} ms; saw ${JSON.stringify(seen)} ${JSON.stringify(errors)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching summary within ${timeoutMs} ms; saw ${JSON.stringify(seen)} ${JSON.stringify(errors)}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (s) => (clearTimeout(timer), resolve(s)) });
       }),
   };

@@ -4,7 +4,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import type { GraphQLResolverMap } from '../../lib/subgraph/resolverMap.ts';
 
-const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@interfaceObject"])';
+const LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@interfaceObject"])';
 
 const ACCOUNTS = `${LINK}
 type Query { me: User users: [User!]! }
@@ -82,8 +83,10 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
           if (args.upc === '404') throw new GraphQLError('no product has upc 404', { extensions: { code: 'NOT_FOUND' } });
           return productOf(args.upc);
         },
-        search: (_: unknown, args: { text: string }) =>
-          [...products.filter((p) => p.name.toLowerCase().includes(args.text)).map((p) => ({ __typename: 'Product', ...p })), ...categories.filter((c) => c.name.toLowerCase().includes(args.text)).map((c) => ({ __typename: 'Category', ...c }))],
+        search: (_: unknown, args: { text: string }) => [
+          ...products.filter((p) => p.name.toLowerCase().includes(args.text)).map((p) => ({ __typename: 'Product', ...p })),
+          ...categories.filter((c) => c.name.toLowerCase().includes(args.text)).map((c) => ({ __typename: 'Category', ...c })),
+        ],
       },
       Product: { __resolveReference: (ref: { upc: string }) => productOf(ref.upc) },
       Category: { products: (category: { products: string[] }) => category.products.map(productOf) },
@@ -117,7 +120,11 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
       },
       User: { reviews: (user: { id: string }) => reviews.filter((r) => r.authorId === user.id && !r.upc.startsWith('media:')).map(reviewView) },
       Product: {
-        reviews: (product: { upc: string }, args: { first?: number }) => reviews.filter((r) => r.upc === product.upc).slice(0, args.first ?? undefined).map(reviewView),
+        reviews: (product: { upc: string }, args: { first?: number }) =>
+          reviews
+            .filter((r) => r.upc === product.upc)
+            .slice(0, args.first ?? undefined)
+            .map(reviewView),
       },
       Media: {
         __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
@@ -186,7 +193,9 @@ function serveSchema(schema: GraphQLSchema): Server {
         const result = await execute({ schema, document: parse(body.query), variableValues: body.variables, operationName: body.operationName });
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
       };
-      answer().catch((error: unknown) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(error) }] })));
+      answer().catch((error: unknown) =>
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(error) }] })),
+      );
     });
   });
 }

@@ -56,7 +56,11 @@ export async function startCostSubgraph(): Promise<CostSubgraph> {
 export const quietLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** An in-process gateway over the cost subgraph, on a real port, with the edge settings given. */
-export async function startEdgeGateway(subgraphUrl: string, edge: Partial<EdgeConfig> = {}, log: Logger = quietLog): Promise<RunningGateway & { graphqlUrl: string }> {
+export async function startEdgeGateway(
+  subgraphUrl: string,
+  edge: Partial<EdgeConfig> = {},
+  log: Logger = quietLog,
+): Promise<RunningGateway & { graphqlUrl: string }> {
   const composed = composeSupergraph([{ name: 'shop', url: subgraphUrl, sdl: COST_SDL }]);
   if (!composed.ok) throw new Error(composed.errors.join('; '));
   const keys = await generateAssertionKeys();

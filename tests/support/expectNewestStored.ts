@@ -12,6 +12,9 @@ export async function expectNewestStored(db: Db, newest: Map<string, OutgoingEve
       const e = newest.get(`${userId}|${system}`);
       return e ? [{ system, seq: e.seq, count: e.count }] : [];
     });
-    expect(states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })), userId).toEqual(expected);
+    expect(
+      states.map((s) => ({ system: s.system, seq: s.seq, count: s.count })),
+      userId,
+    ).toEqual(expected);
   }
 }

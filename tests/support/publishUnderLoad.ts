@@ -95,7 +95,11 @@ function emptyLatencies(): SearchLatencies {
 
 async function search(gatewayUrl: string): Promise<'ok' | 'failed'> {
   try {
-    const response = await fetch(`${gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: WARM_SEARCH }) });
+    const response = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: WARM_SEARCH }),
+    });
     const body = (await response.json()) as { errors?: unknown[] };
     return response.status === 200 && !body.errors?.length ? 'ok' : 'failed';
   } catch {
@@ -110,7 +114,10 @@ function healthzWatch(registryUrl: string): { stop(): Promise<number> } {
     while (running) {
       const at = performance.now();
       // A refused connection counts as slow as it gets; it must not end the run.
-      const answered = await fetch(`${registryUrl}/healthz`).then((r) => r.ok, () => false);
+      const answered = await fetch(`${registryUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       slowest = Math.max(slowest, answered ? performance.now() - at : Infinity);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -17,7 +17,11 @@ export interface ExitedService {
  */
 export function runToExit(entry: string, env: Record<string, string>, timeoutMs = 20_000): Promise<ExitedService> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, entry)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, entry)], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     let timedOut = false;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

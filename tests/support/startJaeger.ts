@@ -32,7 +32,10 @@ export function jaegerBinaryPath(): string {
 export async function ensureJaegerBinary(): Promise<string> {
   const binary = jaegerBinaryPath();
   if (existsSync(binary)) return binary;
-  const build = spawn('bash', [join(repoRoot, 'scripts/build-jaeger.sh'), binary], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JAEGER_VERSION } });
+  const build = spawn('bash', [join(repoRoot, 'scripts/build-jaeger.sh'), binary], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, JAEGER_VERSION },
+  });
   const code = await new Promise<number | null>((done) => build.once('exit', done));
   if (code !== 0 || !existsSync(binary)) throw new Error(`could not build Jaeger ${JAEGER_VERSION} with scripts/build-jaeger.sh; run it by hand to see why`);
   return binary;

@@ -13,7 +13,10 @@ export interface TestSystem extends RunningSystem {
 /** The whole system as real processes on free ports, logs in a temp dir. */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-system-'));
-  const system = await startSystem({ mongoUri: testMongoUri(), dataDir: dir, logs: { logDir: dir },
+  const system = await startSystem({
+    mongoUri: testMongoUri(),
+    dataDir: dir,
+    logs: { logDir: dir },
     env: { MONGODB_DB_PREFIX: `t${randomUUID().slice(0, 8)}`, ...env },
   });
   return {

@@ -22,7 +22,7 @@ describe('the demo event plan', () => {
     return deliveries;
   };
 
-  it('walks counts between 0 and 12 and numbers each system\'s events from firstSeq upwards', () => {
+  it("walks counts between 0 and 12 and numbers each system's events from firstSeq upwards", () => {
     const deliveries = play(2000);
     const events = deliveries.flatMap((d) => d.events);
     expect(Math.min(...events.map((e) => e.count))).toBe(0);
@@ -33,10 +33,11 @@ describe('the demo event plan', () => {
       expect(seqs[0]).toBe(1000);
       expect(seqs[seqs.length - 1]! - seqs[0]!).toBe(seqs.length - 1);
     }
-    for (const d of deliveries) for (const e of d.events) {
-      expect(e.system).toBe(d.system);
-      expect(new Date(e.occurredAt).toISOString()).toBe(e.occurredAt);
-    }
+    for (const d of deliveries)
+      for (const e of d.events) {
+        expect(e.system).toBe(d.system);
+        expect(new Date(e.occurredAt).toISOString()).toBe(e.occurredAt);
+      }
   });
 
   it('sends some events late and some twice', () => {

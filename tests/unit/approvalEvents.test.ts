@@ -46,10 +46,14 @@ describe('approval event parsing', () => {
   });
 
   it('refuses days and times that do not exist instead of rolling them over', () => {
-    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-02-31T06:00:00Z' }, 7))).toBe('event 7: occurredAt names a day that does not exist: 2026-02-31');
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-02-31T06:00:00Z' }, 7))).toBe(
+      'event 7: occurredAt names a day that does not exist: 2026-02-31',
+    );
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-02-29T06:00:00Z' }, 0))).toMatch(/day that does not exist: 2026-02-29/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-04-31T06:00:00+09:00' }, 0))).toMatch(/day that does not exist: 2026-04-31/);
-    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T24:00:00Z' }, 2))).toBe('event 2: occurredAt names a time that does not exist: 24:00:00');
+    expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T24:00:00Z' }, 2))).toBe(
+      'event 2: occurredAt names a time that does not exist: 24:00:00',
+    );
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:60:00Z' }, 0))).toMatch(/time that does not exist: 06:60:00/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:00:00+24:00' }, 0))).toMatch(/offset that does not exist: \+24:00/);
     expect(malformed(() => validateEvent({ ...good, occurredAt: '2026-11-22T06:00Z' }, 0))).toMatch(/must be an RFC 3339 date-time/);

@@ -9,7 +9,7 @@ const worker = createBudgetedWorker<['echo' | 'spin' | 'allocate', number], numb
 afterAll(() => worker.close());
 
 describe('a budgeted worker thread', () => {
-  it('runs TypeScript off the caller\'s thread', async () => {
+  it("runs TypeScript off the caller's thread", async () => {
     expect(await worker.run('echo', 7)).toBe(7);
   });
 

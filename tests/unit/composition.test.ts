@@ -37,7 +37,8 @@ describe('composition of supergraph.yaml', () => {
     const [directory, malls, catalog] = root?.kind === 'Sequence' ? root.nodes : [];
     expect(directory).toMatchObject({ kind: 'Fetch', serviceName: 'directory' });
     expect(malls?.kind).toBe('Parallel');
-    const mallServices = malls?.kind === 'Parallel' ? malls.nodes.map((n) => (n.kind === 'Flatten' && n.node.kind === 'Fetch' ? n.node.serviceName : n.kind)) : [];
+    const mallServices =
+      malls?.kind === 'Parallel' ? malls.nodes.map((n) => (n.kind === 'Flatten' && n.node.kind === 'Fetch' ? n.node.serviceName : n.kind)) : [];
     expect(mallServices.sort()).toEqual(['daehan', 'hanbit', 'sejong']);
     expect(catalog).toMatchObject({ kind: 'Flatten', node: { kind: 'Fetch', serviceName: 'catalog' } });
   });
@@ -89,9 +90,16 @@ describe('composition refuses what cannot be served', () => {
   });
 
   it('refuses a Mall type without @mall, two subgraphs claiming one mall, and the reserved directory name', () => {
-    const noDirective = { name: 'x', url: 'http://x/graphql', sdl: mallSdl({ id: 'xmall', name: 'x', homepage: 'http://x/' }).replace(/@mall\(name: "[^)]*\)/, '') };
+    const noDirective = {
+      name: 'x',
+      url: 'http://x/graphql',
+      sdl: mallSdl({ id: 'xmall', name: 'x', homepage: 'http://x/' }).replace(/@mall\(name: "[^)]*\)/, ''),
+    };
     expect(composeSupergraph([noDirective])).toMatchObject({ ok: false, errors: [expect.stringMatching(/no @mall/)] });
-    expect(composeSupergraph([mall('alpha'), { ...mall('alpha'), name: 'alpha2' }])).toMatchObject({ ok: false, errors: [expect.stringMatching(/more than one subgraph/)] });
+    expect(composeSupergraph([mall('alpha'), { ...mall('alpha'), name: 'alpha2' }])).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/more than one subgraph/)],
+    });
     expect(composeSupergraph([{ ...mall('beta'), name: 'directory' }])).toMatchObject({ ok: false, errors: [expect.stringMatching(/reserved/)] });
   });
 

@@ -3,7 +3,9 @@ import { copyJson } from '../../gateway/dataSources/copyJson.ts';
 
 describe('copying a shared subgraph answer', () => {
   it('gives a deep copy: changing it leaves the original as parsed', () => {
-    const original = JSON.parse('{"data":{"_entities":[{"__typename":"Stock","tags":["a"],"owner":null,"n":1.5}]}}') as { data: { _entities: Array<{ tags: string[] }> } };
+    const original = JSON.parse('{"data":{"_entities":[{"__typename":"Stock","tags":["a"],"owner":null,"n":1.5}]}}') as {
+      data: { _entities: Array<{ tags: string[] }> };
+    };
     const copy = copyJson(original);
     expect(copy).toEqual(original);
     copy.data._entities[0]!.tags.push('merged');

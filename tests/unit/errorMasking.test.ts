@@ -37,9 +37,9 @@ describe('error masking', () => {
     const unauthenticated = formatted('a subscription needs a signed-in user', { code: 'UNAUTHENTICATED' });
     expect(format(unauthenticated, null)).toBe(unauthenticated);
     expect(format(formatted('site http://10.0.0.5:8080/x failed', { code: 'BAD_USER_INPUT' }), null).message).toBe('site (address withheld) failed');
-    expect(format(formatted('internal error in subgraph hanbit; see its log (id 0123abcd)', { code: 'INTERNAL_SERVER_ERROR', serviceName: 'hanbit' }), null).message).toBe(
-      'internal error in subgraph hanbit; see its log (id 0123abcd)',
-    );
+    expect(
+      format(formatted('internal error in subgraph hanbit; see its log (id 0123abcd)', { code: 'INTERNAL_SERVER_ERROR', serviceName: 'hanbit' }), null).message,
+    ).toBe('internal error in subgraph hanbit; see its log (id 0123abcd)');
     expect(lines).toEqual([]);
   });
 });

@@ -24,18 +24,34 @@ function fakeVersion(fakes: Fakes): SupergraphVersion {
       endpoints.map((e): [string, GraphQLDataSource] => {
         if (e.name === 'directory') return [e.name, createDirectoryDataSource(SDL)];
         if (e.name === 'catalog') {
-          return [e.name, { process: async ({ request }) => {
-            fakes.catalogFetches += 1;
-            const reps = request.variables!.representations as { model: string }[];
-            return { data: { _entities: reps.map((r) => ({ id: `p-${r.model}`, name: `Product ${r.model}` })) } };
-          } }];
+          return [
+            e.name,
+            {
+              process: async ({ request }) => {
+                fakes.catalogFetches += 1;
+                const reps = request.variables!.representations as { model: string }[];
+                return { data: { _entities: reps.map((r) => ({ id: `p-${r.model}`, name: `Product ${r.model}` })) } };
+              },
+            },
+          ];
         }
-        return [e.name, { process: async ({ request }) => {
-          await new Promise((resolve) => setTimeout(resolve, MALL_DELAY_MS[e.name] ?? 0));
-          const reps = request.variables!.representations as { id: string }[];
-          if (fakes.down.has(e.name)) return { errors: reps.map((_, i) => ({ message: `subgraph "${e.name}" failed`, path: ['_entities', i] })) };
-          return { data: { _entities: reps.map((r) => ({ search: { offers: [{ title: `${r.id} offer`, price: 100, product: { __typename: 'Product', model: `${r.id}-m` } }] } })) } };
-        } }];
+        return [
+          e.name,
+          {
+            process: async ({ request }) => {
+              await new Promise((resolve) => setTimeout(resolve, MALL_DELAY_MS[e.name] ?? 0));
+              const reps = request.variables!.representations as { id: string }[];
+              if (fakes.down.has(e.name)) return { errors: reps.map((_, i) => ({ message: `subgraph "${e.name}" failed`, path: ['_entities', i] })) };
+              return {
+                data: {
+                  _entities: reps.map((r) => ({
+                    search: { offers: [{ title: `${r.id} offer`, price: 100, product: { __typename: 'Product', model: `${r.id}-m` } }] },
+                  })),
+                },
+              };
+            },
+          },
+        ];
       }),
     ),
   );
@@ -46,7 +62,10 @@ async function runDeferred(version: SupergraphVersion, query: string, variables:
   const plan = deferPlannerOf(version).plan(document, undefined, query);
   const requestContext = { request: { query, variables }, document, context: {}, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext;
   let ended = false;
-  const execution = await executeDeferred(version, requestContext, plan as QueryPlan & { node: DeferNode }, { signal: new AbortController().signal, onEnd: () => (ended = true) });
+  const execution = await executeDeferred(version, requestContext, plan as QueryPlan & { node: DeferNode }, {
+    signal: new AbortController().signal,
+    onEnd: () => (ended = true),
+  });
   const payloads: SubsequentPayload[] = [];
   for await (const payload of execution.subsequent) payloads.push(payload);
   return { ...execution, payloads, ended: () => ended };
@@ -63,12 +82,18 @@ describe('deferred execution', () => {
     expect(malls.map((m) => m.id).sort()).toEqual(['daehan', 'hanbit', 'sejong']);
     expect(malls.every((m) => Object.keys(m).join() === 'id,name')).toBe(true);
     const items = payloads.flatMap((p) => p.incremental);
-    expect(items.map((i) => (i.data as { search: { offers: { title: string }[] } }).search.offers[0]!.title)).toEqual(['hanbit offer', 'daehan offer', 'sejong offer']);
+    expect(items.map((i) => (i.data as { search: { offers: { title: string }[] } }).search.offers[0]!.title)).toEqual([
+      'hanbit offer',
+      'daehan offer',
+      'sejong offer',
+    ]);
     for (const item of items) {
       const index = item.path[1] as number;
       expect(item.path).toEqual(['malls', index]);
       expect(item.label).toBe('offers');
-      expect(item.data).toEqual({ search: { offers: [{ title: `${malls[index]!.id} offer`, product: { id: `p-${malls[index]!.id}-m`, name: `Product ${malls[index]!.id}-m` } }] } });
+      expect(item.data).toEqual({
+        search: { offers: [{ title: `${malls[index]!.id} offer`, product: { id: `p-${malls[index]!.id}-m`, name: `Product ${malls[index]!.id}-m` } }] },
+      });
     }
     expect(payloads.map((p) => p.hasNext)).toEqual([true, true, false]);
     expect(fakes.catalogFetches).toBe(3);
@@ -89,7 +114,11 @@ describe('deferred execution', () => {
 
   it('delivers a nested @defer after its parent, and fields already fetched without another fetch', async () => {
     const fakes: Fakes = { down: new Set(), catalogFetches: 0 };
-    const { initial, payloads } = await runDeferred(fakeVersion(fakes), `query ($k: String!) { malls { id ... @defer { name ... @defer { search(keyword: $k) { offers { title } } } } } }`, { k: 'x' });
+    const { initial, payloads } = await runDeferred(
+      fakeVersion(fakes),
+      `query ($k: String!) { malls { id ... @defer { name ... @defer { search(keyword: $k) { offers { title } } } } } }`,
+      { k: 'x' },
+    );
     expect((initial.data as { malls: object[] }).malls.every((m) => Object.keys(m).join() === 'id')).toBe(true);
     const items = payloads.flatMap((p) => p.incremental);
     expect(items).toHaveLength(6);

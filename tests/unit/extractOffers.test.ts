@@ -170,9 +170,7 @@ describe('extractOffers on saved pages', () => {
     expect(offers[1]).toMatchObject({ title: '[Apple] 에어팟 호환 케이스', model: null });
     expect(offers[3]).toMatchObject({ title: 'Apple AirPods Neo 2세대 정품 [MQD091DKH/A]', model: 'MQD091DKH/A' });
     // The header says the same as the meta tag; both routes give the same text.
-    expect(fixture('daehan/search-airpods-ko-p1.html', 'text/html; charset=euc-kr')).toBe(
-      fixture('daehan/search-airpods-ko-p1.html'),
-    );
+    expect(fixture('daehan/search-airpods-ko-p1.html', 'text/html; charset=euc-kr')).toBe(fixture('daehan/search-airpods-ko-p1.html'));
   });
 
   it('sejong: takes the sale price, not the struck-out one, and resolves ../ lazy images', () => {
@@ -254,7 +252,12 @@ describe('extractOffers within its parse budget', () => {
   });
 
   it('refuses other nestings the parser builds: unclosed tags, formatting elements, tables', () => {
-    for (const html of ['<div class="x"><p>가나다</span>'.repeat(200_000), '<b>'.repeat(500_000), '<table><tr><td>'.repeat(100_000), '<div title=">">'.repeat(60_000)]) {
+    for (const html of [
+      '<div class="x"><p>가나다</span>'.repeat(200_000),
+      '<b>'.repeat(500_000),
+      '<table><tr><td>'.repeat(100_000),
+      '<div title=">">'.repeat(60_000),
+    ]) {
       const { error, ms } = refusal(html, daehan);
       expect(error).toMatchObject({ code: 'PAGE_TOO_COMPLEX' });
       expect(ms).toBeLessThan(2000);
@@ -310,7 +313,9 @@ describe('offer links', () => {
 
   it('keeps an offer whose image is off the site, with imageUrl null', () => {
     for (const src of ['//cdn.evil.example/1.jpg', 'http://169.254.169.254/1.jpg', 'javascript:alert(1)', 'data:image/gif;base64,R0lGOD']) {
-      expect(read([item('/hanbit/goods/1', src)])).toEqual([{ title: 'x', price: 1, currency: 'KRW', url: `${ORIGIN}/hanbit/goods/1`, imageUrl: null, model: null }]);
+      expect(read([item('/hanbit/goods/1', src)])).toEqual([
+        { title: 'x', price: 1, currency: 'KRW', url: `${ORIGIN}/hanbit/goods/1`, imageUrl: null, model: null },
+      ]);
     }
   });
 

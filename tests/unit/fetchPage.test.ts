@@ -126,7 +126,10 @@ describe('fetchPage redirects', () => {
 
   it(`gives up after ${MAX_REDIRECTS} hops within the site`, async () => {
     const { url, attempts } = await site((_req, res) => res.writeHead(302, { location: `/hop${attempts.length}` }).end());
-    await expect(fetchPage(url, options)).rejects.toMatchObject({ code: 'REDIRECT_REFUSED', message: expect.stringContaining(`redirected more than ${MAX_REDIRECTS} times`) });
+    await expect(fetchPage(url, options)).rejects.toMatchObject({
+      code: 'REDIRECT_REFUSED',
+      message: expect.stringContaining(`redirected more than ${MAX_REDIRECTS} times`),
+    });
     expect(attempts).toHaveLength(MAX_REDIRECTS + 1);
   });
 });

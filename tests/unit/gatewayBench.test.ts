@@ -42,9 +42,25 @@ async function startWorkloadGateway(): Promise<{ url: string; workload: Workload
   return { url, workload };
 }
 
-interface Product { upc: string; price: number; weight: number; shippingEstimate: number | null; reviews?: Review[] }
-interface User { id: string; username: string; name: string; reviews: Review[] }
-interface Review { id: string; body: string; product?: Product; author?: User }
+interface Product {
+  upc: string;
+  price: number;
+  weight: number;
+  shippingEstimate: number | null;
+  reviews?: Review[];
+}
+interface User {
+  id: string;
+  username: string;
+  name: string;
+  reviews: Review[];
+}
+interface Review {
+  id: string;
+  body: string;
+  product?: Product;
+  author?: User;
+}
 
 describe('the federation workload', () => {
   it('answers the benchmark-shaped query with about 87 KB, through every subgraph, @requires and @provides included', async () => {
@@ -71,10 +87,18 @@ describe('the federation workload', () => {
   it('replays an identical subgraph request without changing its answer, and counts it', async () => {
     const workload = await createWorkloadServer();
     closers.push(workload.close);
-    const ask = async () => (await fetch(`${workload.url}/products/graphql`, { method: 'POST', body: '{"query":"{ topProducts(first: 2) { upc name } }"}' })).text();
+    const ask = async () =>
+      (await fetch(`${workload.url}/products/graphql`, { method: 'POST', body: '{"query":"{ topProducts(first: 2) { upc name } }"}' })).text();
     const first = await ask();
     expect(await ask()).toBe(first);
-    expect(JSON.parse(first)).toEqual({ data: { topProducts: [{ upc: '1', name: 'Desk' }, { upc: '2', name: 'Sofa bed' }] } });
+    expect(JSON.parse(first)).toEqual({
+      data: {
+        topProducts: [
+          { upc: '1', name: 'Desk' },
+          { upc: '2', name: 'Sofa bed' },
+        ],
+      },
+    });
     expect(workload.calls().products).toBe(2);
   });
 });
@@ -113,7 +137,10 @@ describe('gateways side by side', () => {
     const lines: string[] = [];
     const contender = (name: string, url: string) => ({ name, url, pid: process.pid, stop: async () => undefined });
     const summaries = await compareGateways({
-      entrants: [{ contender: contender('reference', same), backendPids: [] }, { contender: contender('other', other), backendPids: [] }],
+      entrants: [
+        { contender: contender('reference', same), backendPids: [] },
+        { contender: contender('other', other), backendPids: [] },
+      ],
       reference: 'reference',
       body: '{}',
       connections: 2,

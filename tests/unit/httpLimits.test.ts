@@ -6,7 +6,12 @@ import { defaultMaxConnections, httpLimitsFromEnv } from '../../lib/http/httpLim
 
 describe('HTTP limits from the environment', () => {
   it('defaults to 10 s for headers, 30 s for a request, 5 s keep-alive', () => {
-    expect(httpLimitsFromEnv({})).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: defaultMaxConnections() });
+    expect(httpLimitsFromEnv({})).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: defaultMaxConnections(),
+    });
   });
 
   it('reads each variable', () => {
@@ -16,15 +21,22 @@ describe('HTTP limits from the environment', () => {
 
   it('explains a bad value in one sentence', () => {
     expect(() => httpLimitsFromEnv({ HTTP_MAX_CONNECTIONS: 'lots' })).toThrow('HTTP_MAX_CONNECTIONS must be a non-negative integer, got "lots"');
-    expect(() => httpLimitsFromEnv({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow('HTTP_REQUEST_TIMEOUT_MS must be at least 1, got 0; fix it or unset it to use 30000');
-    expect(() => httpLimitsFromEnv({ HTTP_HEADERS_TIMEOUT_MS: '60000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(60000\) exceeds HTTP_REQUEST_TIMEOUT_MS \(30000\)/);
+    expect(() => httpLimitsFromEnv({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      'HTTP_REQUEST_TIMEOUT_MS must be at least 1, got 0; fix it or unset it to use 30000',
+    );
+    expect(() => httpLimitsFromEnv({ HTTP_HEADERS_TIMEOUT_MS: '60000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS \(60000\) exceeds HTTP_REQUEST_TIMEOUT_MS \(30000\)/,
+    );
   });
 
   it('caps connections at 80% of the open-file limit, leaving files for upstream sockets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-limits-'));
     try {
       const file = join(dir, 'limits');
-      writeFileSync(file, 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            20000                20000                files     \n');
+      writeFileSync(
+        file,
+        'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            20000                20000                files     \n',
+      );
       expect(defaultMaxConnections(file)).toBe(16_000);
       writeFileSync(file, 'Max open files            unlimited            unlimited            files     \n');
       expect(defaultMaxConnections(file)).toBe(16_000);

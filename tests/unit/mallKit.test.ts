@@ -45,7 +45,14 @@ describe('coalescing', () => {
 describe('public offer links', () => {
   it('points offers crawled at an internal address to the public homepage', () => {
     const rebase = createOfferRebaser('http://demo-sites:4100/hanbit/', 'http://localhost:4100/hanbit/');
-    const offer = { title: 't', price: 1, currency: 'KRW', url: 'http://demo-sites:4100/hanbit/goods/1', imageUrl: 'http://demo-sites:4100/img/1.png', model: null };
+    const offer = {
+      title: 't',
+      price: 1,
+      currency: 'KRW',
+      url: 'http://demo-sites:4100/hanbit/goods/1',
+      imageUrl: 'http://demo-sites:4100/img/1.png',
+      model: null,
+    };
     expect(rebase(offer)).toMatchObject({ url: 'http://localhost:4100/hanbit/goods/1', imageUrl: 'http://localhost:4100/img/1.png' });
     expect(rebase({ ...offer, url: 'https://cdn.example/x', imageUrl: null })).toMatchObject({ url: 'https://cdn.example/x', imageUrl: null });
   });

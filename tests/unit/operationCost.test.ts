@@ -22,7 +22,9 @@ const directives = readCostDirectives(SCHEMA);
 
 function cost(query: string, variables: Record<string, unknown> = {}): number {
   const document = parse(query);
-  const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const fragments = Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
   return operationCost({ schema, operation: getOperationAST(document)!, fragments, variables, directives, defaultListSize: 10 });
 }
 

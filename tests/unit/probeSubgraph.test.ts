@@ -37,7 +37,11 @@ const mall = mallSdl({ id: 'outlet', name: '아울렛', homepage: 'http://127.0.
 describe('the publish probe', () => {
   it('accepts a subgraph serving the published schema, though printed in its own order and format', async () => {
     const running = await subgraph(mall);
-    const reordered = mall.split('\n\n').reverse().join('\n\n').replace(/"[^"\n]*"\n/g, '');
+    const reordered = mall
+      .split('\n\n')
+      .reverse()
+      .join('\n\n')
+      .replace(/"[^"\n]*"\n/g, '');
     expect(await probeSubgraph(running.url, reordered)).toBeNull();
   });
 
@@ -59,16 +63,26 @@ describe('the publish probe', () => {
     const url = `http://127.0.0.1:${await freePort()}/graphql`;
     const refused = await probeSubgraph(url, 'type Query { ghost: String }');
     expect(refused?.reason).toBe('unreachable');
-    expect(refused?.error).toBe(`refused: the subgraph at ${url} did not answer { _service { sdl } } (ECONNREFUSED); start it there (serving this schema) or fix the routing URL, then publish again`);
+    expect(refused?.error).toBe(
+      `refused: the subgraph at ${url} did not answer { _service { sdl } } (ECONNREFUSED); start it there (serving this schema) or fix the routing URL, then publish again`,
+    );
   });
 
   it('refuses a server that is not a federated subgraph', async () => {
     const html = await server((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hello</h1>'));
-    expect((await probeSubgraph(html, 'type Query { a: String }'))?.error).toMatch(/did not answer \{ _service \{ sdl \} \} with an SDL, so it is not a federated subgraph/);
-    const plain = await serveSubgraph({ name: 'plain', schema: buildSubgraphSchema({ typeDefs: parse('type Query { a: String }') }), context: async () => ({}) });
+    expect((await probeSubgraph(html, 'type Query { a: String }'))?.error).toMatch(
+      /did not answer \{ _service \{ sdl \} \} with an SDL, so it is not a federated subgraph/,
+    );
+    const plain = await serveSubgraph({
+      name: 'plain',
+      schema: buildSubgraphSchema({ typeDefs: parse('type Query { a: String }') }),
+      context: async () => ({}),
+    });
     closers.push(plain.close);
     const missing = await server((_req, res) => res.writeHead(404).end());
-    expect((await probeSubgraph(missing, 'type Query { a: String }'))?.error).toMatch(/answered HTTP 404 to \{ _service \{ sdl \} \}, not as a federated subgraph/);
+    expect((await probeSubgraph(missing, 'type Query { a: String }'))?.error).toMatch(
+      /answered HTTP 404 to \{ _service \{ sdl \} \}, not as a federated subgraph/,
+    );
   });
 
   it('follows no redirect, even to a matching subgraph', async () => {
@@ -80,7 +94,9 @@ describe('the publish probe', () => {
   it('gives up on a subgraph that does not answer in time or answers too much', async () => {
     const silent = await server(() => undefined);
     const started = Date.now();
-    expect((await probeSubgraph(silent, 'type Query { a: String }', { timeoutMs: 300 }))?.error).toMatch(/did not answer \{ _service \{ sdl \} \} \(no answer within 300 ms\)/);
+    expect((await probeSubgraph(silent, 'type Query { a: String }', { timeoutMs: 300 }))?.error).toMatch(
+      /did not answer \{ _service \{ sdl \} \} \(no answer within 300 ms\)/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     const flood = await server((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -95,7 +111,11 @@ describe('comparing a served SDL with the published one', () => {
     'finds %s the same as what its service serves',
     async (file) => {
       const sdl = readFileSync(file, 'utf8');
-      const response = await fetch((await subgraph(sdl)).url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const response = await fetch((await subgraph(sdl)).url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
       const served = ((await response.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
       expect(served).not.toBe(sdl);
       expect(subgraphSdlDifferences(sdl, served)).toEqual([]);
@@ -106,7 +126,10 @@ describe('comparing a served SDL with the published one', () => {
     expect(subgraphSdlDifferences('type T @key(fields: "id") { id: ID }', 'type T @key(fields: "id") @shareable { id: ID }')).toEqual(['type T differs']);
     expect(subgraphSdlDifferences('type Query { a(n: Int = 1): Int }', 'type Query { a(n: Int = 2): Int }')).toEqual(['type Query differs']);
     expect(subgraphSdlDifferences('type Query { a(n: [Int] = [1, 2]): Int }', 'type Query { a(n: [Int] = [2, 1]): Int }')).toEqual(['type Query differs']);
-    expect(subgraphSdlDifferences('type Query { a: Int }', 'extend type Query { a: Int }')).toEqual(['type Query is published but not served', 'extend type Query is served but not published']);
+    expect(subgraphSdlDifferences('type Query { a: Int }', 'extend type Query { a: Int }')).toEqual([
+      'type Query is published but not served',
+      'extend type Query is served but not published',
+    ]);
     expect(subgraphSdlDifferences('enum E { A B } union U = X | Y', 'union U = Y | X\nenum E { B A }')).toEqual([]);
   });
 });

@@ -33,7 +33,10 @@ describe('a registry change', () => {
   });
 
   it('refuses a changed argument type and a changed field type', () => {
-    const changed = { ...catalog, sdl: catalog.sdl.replace('product(id: ID!): Product', 'product(id: Int!): Product').replace('listPrice: Int!', 'listPrice: String!') };
+    const changed = {
+      ...catalog,
+      sdl: catalog.sdl.replace('product(id: ID!): Product', 'product(id: Int!): Product').replace('listPrice: Int!', 'listPrice: String!'),
+    };
     const verdict = evaluateChange(current, { action: 'publish', subgraph: changed }, false);
     expect(verdict.ok).toBe(false);
     expect(!verdict.ok && verdict.reason === 'breaking' && verdict.breaking).toEqual([
@@ -43,7 +46,11 @@ describe('a registry change', () => {
   });
 
   it('refuses a subgraph that conflicts with an existing type, listing every composition error', () => {
-    const rival = { name: 'rival', url: 'http://127.0.0.1:9999/graphql', sdl: 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! }\ntype Query { rival: Product }' };
+    const rival = {
+      name: 'rival',
+      url: 'http://127.0.0.1:9999/graphql',
+      sdl: 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: Int! }\ntype Query { rival: Product }',
+    };
     const verdict = evaluateChange(current, { action: 'publish', subgraph: rival }, true);
     expect(verdict.ok).toBe(false);
     expect(!verdict.ok && verdict.reason).toBe('composition');
@@ -51,10 +58,24 @@ describe('a registry change', () => {
   });
 
   it('refuses an SDL that does not parse, a second copy of a mall, an unknown delete and an empty supergraph', () => {
-    expect(evaluateChange(current, { action: 'publish', subgraph: { ...outlet, sdl: 'type Query {' } }, false)).toMatchObject({ ok: false, reason: 'composition', errors: [expect.stringMatching(/^subgraph "outlet": invalid SDL/)] });
+    expect(evaluateChange(current, { action: 'publish', subgraph: { ...outlet, sdl: 'type Query {' } }, false)).toMatchObject({
+      ok: false,
+      reason: 'composition',
+      errors: [expect.stringMatching(/^subgraph "outlet": invalid SDL/)],
+    });
     const copy = { ...outlet, name: 'hanbit-copy', sdl: subgraphs.find((s) => s.name === 'hanbit')!.sdl };
-    expect(evaluateChange(current, { action: 'publish', subgraph: copy }, true)).toMatchObject({ ok: false, errors: [expect.stringMatching(/mall "hanbit" .* more than one subgraph/)] });
-    expect(evaluateChange(current, { action: 'delete', name: 'nowhere' }, true)).toEqual({ ok: false, reason: 'unknown-subgraph', errors: ['no subgraph named "nowhere" is published'] });
-    expect(evaluateChange({ subgraphs: [catalog], supergraphSdl: null }, { action: 'delete', name: 'catalog' }, true)).toMatchObject({ ok: false, reason: 'composition' });
+    expect(evaluateChange(current, { action: 'publish', subgraph: copy }, true)).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/mall "hanbit" .* more than one subgraph/)],
+    });
+    expect(evaluateChange(current, { action: 'delete', name: 'nowhere' }, true)).toEqual({
+      ok: false,
+      reason: 'unknown-subgraph',
+      errors: ['no subgraph named "nowhere" is published'],
+    });
+    expect(evaluateChange({ subgraphs: [catalog], supergraphSdl: null }, { action: 'delete', name: 'catalog' }, true)).toMatchObject({
+      ok: false,
+      reason: 'composition',
+    });
   });
 });

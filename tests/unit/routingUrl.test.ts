@@ -9,8 +9,16 @@ const errorOf = (url: string, allow?: string) => {
 
 describe('routing URLs a publish may name', () => {
   it.each([
-    ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/', /points at 169\.254\.169\.254, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW/],
-    ['loopback written in hex', 'http://0x7f000001:4011/graphql', /writes its host in a form that parses as 127\.0\.0\.1; write the host plainly \(e\.g\. http:\/\/127\.0\.0\.1:4011\/…\)/],
+    [
+      'the cloud metadata address',
+      'http://169.254.169.254/latest/meta-data/',
+      /points at 169\.254\.169\.254, which is not an allowed subgraph host; use a host on GATEHOUSE_ROUTING_ALLOW/,
+    ],
+    [
+      'loopback written in hex',
+      'http://0x7f000001:4011/graphql',
+      /writes its host in a form that parses as 127\.0\.0\.1; write the host plainly \(e\.g\. http:\/\/127\.0\.0\.1:4011\/…\)/,
+    ],
     ['loopback as one integer', 'http://2130706433/graphql', /parses as 127\.0\.0\.1/],
     ['loopback in octal', 'http://017700000001/graphql', /parses as 127\.0\.0\.1/],
     ['loopback shortened', 'http://127.1/graphql', /parses as 127\.0\.0\.1/],

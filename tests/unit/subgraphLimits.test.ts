@@ -4,7 +4,8 @@ import { checkSubgraphLimits, SUBGRAPH_LIMITS } from '../../registry/evaluate/ch
 import { evaluateWithinLimits } from '../../registry/evaluate/evaluateWithinLimits.ts';
 import { largestSdl } from '../support/largestSdl.ts';
 
-const chain = (length: number) => ['type Query { a1: A1 }', ...Array.from({ length }, (_, i) => `type A${i + 1} { a: ${i + 1 < length ? `A${i + 2}` : 'String'} }`)].join('\n');
+const chain = (length: number) =>
+  ['type Query { a1: A1 }', ...Array.from({ length }, (_, i) => `type A${i + 1} { a: ${i + 1 < length ? `A${i + 2}` : 'String'} }`)].join('\n');
 const types = (count: number) => ['type Query { t0: T0 }', ...Array.from({ length: count - 1 }, (_, i) => `type T${i} { f: String }`)].join('\n');
 const errorOf = (sdl: string) => checkSubgraphLimits('team', sdl).error;
 

@@ -51,7 +51,13 @@ async function setup(releaseGraceMs = 5000) {
       return { supergraphSdl: supergraph('tick') };
     },
   };
-  const gateway = createVersionedGateway({ source, buildDataSource: () => ({ process: async () => ({ data: {} }) }), log: quiet, releaseGraceMs, buildBudget: null });
+  const gateway = createVersionedGateway({
+    source,
+    buildDataSource: () => ({ process: async () => ({ data: {} }) }),
+    log: quiet,
+    releaseGraceMs,
+    buildBudget: null,
+  });
   const runtimes = createSubscriptionRuntimes(quiet, gateway);
   gateway.onVersion(runtimes.update);
   await gateway.load({ apollo: {} } as Parameters<VersionedGateway['load']>[0]);

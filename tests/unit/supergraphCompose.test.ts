@@ -22,7 +22,10 @@ describe('gatehouse supergraph compose', () => {
     const config = join(dir, 'bad.yaml');
     writeFileSync(join(dir, 'a.graphql'), 'type Query { a: String }\ntype Thing { id: ID! }');
     writeFileSync(join(dir, 'b.graphql'), 'type Query { b: String }\ntype Thing { id: Int! }');
-    writeFileSync(config, 'subgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema: { file: a.graphql }\n  b:\n    routing_url: http://b/graphql\n    schema: { file: b.graphql }\n');
+    writeFileSync(
+      config,
+      'subgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema: { file: a.graphql }\n  b:\n    routing_url: http://b/graphql\n    schema: { file: b.graphql }\n',
+    );
     const conflict = await gatehouse(['supergraph', 'compose', '--config', config]);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toMatch(/^gatehouse: the subgraphs do not compose:\n\s+- .*Thing/);

@@ -11,7 +11,10 @@ describe('tracing settings', () => {
   });
 
   it('reach the gateway through its config module, OTEL_SERVICE_NAME included', () => {
-    expect(gatewayConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'edge-1' }).tracing).toEqual({ enabled: true, serviceName: 'edge-1' });
+    expect(gatewayConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'edge-1' }).tracing).toEqual({
+      enabled: true,
+      serviceName: 'edge-1',
+    });
   });
 
   it('refuse an endpoint that is not a URL, naming the variable', () => {

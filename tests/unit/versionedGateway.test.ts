@@ -38,7 +38,13 @@ function setup() {
       return { supergraphSdl: compose(['core', 'banner']) };
     },
   };
-  const gateway = createVersionedGateway({ source, buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)), log: quiet, releaseGraceMs: 50, buildBudget: null });
+  const gateway = createVersionedGateway({
+    source,
+    buildDataSource: (e) => (e.name === 'directory' ? { process: async () => ({ data: {} }) } : buildDataSource(e)),
+    log: quiet,
+    releaseGraceMs: 50,
+    buildBudget: null,
+  });
   const schemasSeen: GraphQLSchema[] = [];
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => schemasSeen.push(apiSchema));
   return { gateway, closed, release: () => release(), switchTo: (names: string[]) => update(compose(names)), schemasSeen };
@@ -46,7 +52,16 @@ function setup() {
 
 function request(schema: GraphQLSchema, query: string): GatewayGraphQLRequestContext {
   const document = parse(query);
-  return { request: { query }, document, schema, queryHash: query, operationName: null, context: {}, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext;
+  return {
+    request: { query },
+    document,
+    schema,
+    queryHash: query,
+    operationName: null,
+    context: {},
+    metrics: {},
+    logger: console,
+  } as unknown as GatewayGraphQLRequestContext;
 }
 
 describe('the versioned gateway', () => {

@@ -4,7 +4,9 @@
 (function () {
   'use strict';
   var SUBSCRIPTION = 'subscription { approvalCountChanged { total items { system { id name url } count updatedAt url } } }';
-  var $ = function (id) { return document.querySelector('[data-testid="' + id + '"]'); };
+  var $ = function (id) {
+    return document.querySelector('[data-testid="' + id + '"]');
+  };
   var client = null;
 
   function tokenFromPage() {
@@ -59,27 +61,43 @@
       url: url,
       connectionParams: { Authorization: 'Bearer ' + token },
       retryAttempts: Infinity,
-      shouldRetry: function (event) { return !(event && event.code === 4403); },
+      shouldRetry: function (event) {
+        return !(event && event.code === 4403);
+      },
       on: {
-        connected: function () { setStatus('live', true); showError(''); },
+        connected: function () {
+          setStatus('live', true);
+          showError('');
+        },
         closed: function (event) {
-          if (event && event.code === 4403) { signOut('Your sign-in is no longer valid; sign in again.'); return; }
+          if (event && event.code === 4403) {
+            signOut('Your sign-in is no longer valid; sign in again.');
+            return;
+          }
           setStatus('reconnecting…', false);
         },
       },
     });
     // Every (re)subscription starts with the current summary, so a reconnect never leaves a stale count.
-    client.subscribe({ query: SUBSCRIPTION }, {
-      next: function (result) {
-        if (result.errors && result.errors.length) { showError(result.errors[0].message); return; }
-        if (result.data) render(result.data.approvalCountChanged);
+    client.subscribe(
+      { query: SUBSCRIPTION },
+      {
+        next: function (result) {
+          if (result.errors && result.errors.length) {
+            showError(result.errors[0].message);
+            return;
+          }
+          if (result.data) render(result.data.approvalCountChanged);
+        },
+        error: function (error) {
+          var message = Array.isArray(error) ? error[0].message : (error && error.reason) || 'the subscription failed';
+          showError(message);
+        },
+        complete: function () {
+          setStatus('ended', false);
+        },
       },
-      error: function (error) {
-        var message = Array.isArray(error) ? error[0].message : (error && error.reason) || 'the subscription failed';
-        showError(message);
-      },
-      complete: function () { setStatus('ended', false); },
-    });
+    );
   }
 
   function signOut(message) {
@@ -100,5 +118,6 @@
   });
 
   var token = tokenFromPage();
-  if (token) subscribe(token); else signOut('');
+  if (token) subscribe(token);
+  else signOut('');
 })();

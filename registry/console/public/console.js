@@ -54,7 +54,10 @@ async function showSubgraph(name) {
   section.querySelector('.name').textContent = name;
   $('[data-testid="history"] tbody').replaceChildren(...history.map((h) => row([String(h.revision), h.action, h.by, when(h.at), h.url])));
   const revisions = history.map((h) => String(h.revision));
-  for (const [field, pick] of [['from', revisions.length - 2], ['to', revisions.length - 1]]) {
+  for (const [field, pick] of [
+    ['from', revisions.length - 2],
+    ['to', revisions.length - 1],
+  ]) {
     const select = $(`#diff-form select[name="${field}"]`);
     select.replaceChildren(...revisions.map((r) => new Option(r, r)));
     select.value = revisions[Math.max(0, pick)] ?? '';
@@ -74,7 +77,10 @@ async function showDiff(event) {
       const span = document.createElement('span');
       span.className = c.kind;
       const mark = c.kind === 'added' ? '+ ' : c.kind === 'removed' ? '- ' : '  ';
-      let lines = c.text.replace(/\n$/, '').split('\n').map((line) => mark + line);
+      let lines = c.text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => mark + line);
       // Unchanged runs keep three lines of context each side.
       if (c.kind === 'same' && lines.length > 8) lines = [...lines.slice(0, 3), `  … ${lines.length - 6} unchanged lines`, ...lines.slice(-3)];
       span.textContent = lines.join('\n') + '\n';
@@ -123,9 +129,21 @@ async function loadTokens() {
   if (!token) return void (table.hidden = true);
   try {
     const { tokens } = await getJson('/v1/tokens', { authorization: `Bearer ${token}` });
-    table.querySelector('tbody').replaceChildren(
-      ...tokens.map((t) => row([t.id, t.team, t.subgraphs.join(', '), t.issuedBy, when(t.issuedAt), when(t.expiresAt), t.revokedAt ? `${when(t.revokedAt)} by ${t.revokedBy}` : ''])),
-    );
+    table
+      .querySelector('tbody')
+      .replaceChildren(
+        ...tokens.map((t) =>
+          row([
+            t.id,
+            t.team,
+            t.subgraphs.join(', '),
+            t.issuedBy,
+            when(t.issuedAt),
+            when(t.expiresAt),
+            t.revokedAt ? `${when(t.revokedAt)} by ${t.revokedBy}` : '',
+          ]),
+        ),
+      );
     table.hidden = false;
   } catch (error) {
     table.hidden = true;

@@ -68,7 +68,9 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
   const hold = (userIds: readonly string[]) => {
     for (const userId of userIds) {
       if (pending.size >= maxPending && !pending.has(userId)) {
-        throw new Error(`RabbitMQ is unreachable and ${maxPending} changed users already wait to be announced; other replicas' live views lag until those users change again`);
+        throw new Error(
+          `RabbitMQ is unreachable and ${maxPending} changed users already wait to be announced; other replicas' live views lag until those users change again`,
+        );
       }
       pending.add(userId);
     }
@@ -104,7 +106,14 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
       const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
       await ch.bindQueue(queue, names.changes, '');
       // No acks: a lost notification is made good by the notify-all after a reconnect.
-      await ch.consume(queue, (message) => (message ? onMessage(message.content, message.properties.headers as Record<string, unknown> | undefined) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))), { noAck: true });
+      await ch.consume(
+        queue,
+        (message) =>
+          message
+            ? onMessage(message.content, message.properties.headers as Record<string, unknown> | undefined)
+            : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`)),
+        { noAck: true },
+      );
       channel = ch;
       if (pending.size > 0) {
         const waiting = [...pending];

@@ -130,9 +130,12 @@ export function createApprovalLog(db: Db): ApprovalLog {
     read,
     async readAfter(position) {
       const entries: LogEntry[] = [];
-      for (let next = position + 1; ; ) {
+      for (let next = position + 1; ;) {
         const docs = await partOf(next).find({}).toArray();
-        const part = docs.map(toEntry).filter((entry) => entry.position >= next).sort((a, b) => a.position - b.position);
+        const part = docs
+          .map(toEntry)
+          .filter((entry) => entry.position >= next)
+          .sort((a, b) => a.position - b.position);
         for (const entry of part) {
           if (entry.position !== next) return entries;
           entries.push(entry);
@@ -186,6 +189,7 @@ function idOf(position: number): string {
 function toEntry(doc: EntryDoc): LogEntry {
   return {
     position: Number(doc._id),
-    events: typeof doc.e === 'string' ? unpackEvents(doc.e) : doc.e.map(({ u, s, c, q, t }) => ({ userId: u, system: s, count: c, seq: q, occurredAt: new Date(t) })),
+    events:
+      typeof doc.e === 'string' ? unpackEvents(doc.e) : doc.e.map(({ u, s, c, q, t }) => ({ userId: u, system: s, count: c, seq: q, occurredAt: new Date(t) })),
   };
 }

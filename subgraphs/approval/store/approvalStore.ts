@@ -159,10 +159,12 @@ export function createApprovalStore(db: Db, options: ApprovalStoreOptions = {}):
       running = look().finally(() => (running = null));
       return running;
     }
-    queued ??= running.catch(() => undefined).then(() => {
-      queued = null;
-      return catchUp();
-    });
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return catchUp();
+      });
     return queued;
   };
 

@@ -76,7 +76,10 @@ export function createCheckpoints(db: Db): Checkpoints {
       if (!(position < oldestKept)) continue;
       // Manifest first: a reader never finds a manifest whose chunks are gone for good.
       await manifests.deleteOne({ _id: padded(position) });
-      await db.collection(name).drop().catch(() => undefined);
+      await db
+        .collection(name)
+        .drop()
+        .catch(() => undefined);
     }
     return oldestKept;
   };

@@ -20,6 +20,8 @@ export interface CrawlPageOptions {
 export async function crawlPage(site: SiteDescription, keyword: string, page: number, options: CrawlPageOptions): Promise<ExtractedPage> {
   const url = buildSearchUrl(site, keyword, page);
   const fetched = await fetchPage(url, { ...options.fetch, allowedOrigins: siteOrigins(site) });
-  const raw = await withSpan('mall.parse', { 'gatehouse.page.bytes': fetched.body.byteLength }, () => options.reader.read(fetched.body, fetched.contentType, site.selectors));
+  const raw = await withSpan('mall.parse', { 'gatehouse.page.bytes': fetched.body.byteLength }, () =>
+    options.reader.read(fetched.body, fetched.contentType, site.selectors),
+  );
   return offersFromRaw(raw, site, fetched.url, options.linkOrigins);
 }

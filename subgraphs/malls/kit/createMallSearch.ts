@@ -196,7 +196,9 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
     } catch (error) {
       const mallError = toMallError(error, site.id);
       // The original, addresses and all, for the operator; the client gets mallError.
-      log.warn(`${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${error instanceof Error ? error.message : String(error)}); answering from stale cache`);
+      log.warn(
+        `${site.id}: page ${pageNumber} for "${keyword}" failed (${mallError.code}: ${error instanceof Error ? error.message : String(error)}); answering from stale cache`,
+      );
       const stale = await withSpan('cache.stale', { 'gatehouse.page': pageNumber }, async (staleSpan) => {
         const found = await cache.get(keyword, pageNumber).catch(() => null);
         staleSpan.setAttribute('gatehouse.cache.hit', found !== null);

@@ -48,5 +48,13 @@ export function createMallSubgraph(options: MallSubgraphOptions): Promise<Runnin
     },
   } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema({ typeDefs: parse(mallSdl(mall)), resolvers });
-  return serveSubgraph({ name: mall.id, schema, context: async () => ({}), port: options.port, host: options.host, metrics: options.metrics, serve: options.serve });
+  return serveSubgraph({
+    name: mall.id,
+    schema,
+    context: async () => ({}),
+    port: options.port,
+    host: options.host,
+    metrics: options.metrics,
+    serve: options.serve,
+  });
 }

@@ -26,7 +26,12 @@ function bomCharset(body: Buffer): string | null {
 
 function charsetParam(contentType: string | null): string | null {
   if (!contentType) return null;
-  return /;\s*charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;]+))/i.exec(contentType)?.slice(1).find((v) => v !== undefined) ?? null;
+  return (
+    /;\s*charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;]+))/i
+      .exec(contentType)
+      ?.slice(1)
+      .find((v) => v !== undefined) ?? null
+  );
 }
 
 function metaCharset(body: Buffer): string | null {

@@ -98,9 +98,7 @@ function siteUrl(href: string | undefined, base: string, origins: ReadonlySet<st
  */
 export function buildSearchUrl(site: SiteDescription, keyword: string, page: number): string {
   if (!Number.isInteger(page) || page < 1) throw new RangeError(`${site.id}: page must be a positive integer, got ${page}`);
-  const path = site.searchPath
-    .replace(/\{keyword\}/g, () => encodeKeyword(keyword, site.queryEncoding))
-    .replace(/\{page\}/g, String(page));
+  const path = site.searchPath.replace(/\{keyword\}/g, () => encodeKeyword(keyword, site.queryEncoding)).replace(/\{page\}/g, String(page));
   return new URL(path, site.homepage).toString();
 }
 
@@ -112,7 +110,8 @@ function encodeKeyword(keyword: string, encoding: SiteDescription['queryEncoding
     const bytes = iconv.encode(char, 'euc-kr');
     const encodable = iconv.decode(bytes, 'euc-kr') === char;
     for (const byte of encodable ? bytes : Buffer.from(`&#${char.codePointAt(0) ?? 63};`, 'ascii')) {
-      out += /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      out +=
+        /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     }
   }
   return out;

@@ -35,13 +35,7 @@ export interface FetchedPage {
 }
 
 export type SiteFetchErrorCode =
-  | 'SITE_TIMEOUT'
-  | 'SITE_UNAVAILABLE'
-  | 'SITE_RATE_LIMITED'
-  | 'SITE_REJECTED'
-  | 'SITE_UNREACHABLE'
-  | 'PAGE_TOO_LARGE'
-  | 'REDIRECT_REFUSED';
+  'SITE_TIMEOUT' | 'SITE_UNAVAILABLE' | 'SITE_RATE_LIMITED' | 'SITE_REJECTED' | 'SITE_UNREACHABLE' | 'PAGE_TOO_LARGE' | 'REDIRECT_REFUSED';
 
 export class SiteFetchError extends Error {
   constructor(
@@ -60,7 +54,16 @@ export class SiteFetchError extends Error {
  */
 export type SiteRequestOutcome = 'ok' | 'http_429' | 'http_5xx' | 'http_4xx' | 'timeout' | 'network' | 'too_large' | 'redirect_refused';
 
-export const SITE_REQUEST_OUTCOMES: readonly SiteRequestOutcome[] = ['ok', 'http_429', 'http_5xx', 'http_4xx', 'timeout', 'network', 'too_large', 'redirect_refused'];
+export const SITE_REQUEST_OUTCOMES: readonly SiteRequestOutcome[] = [
+  'ok',
+  'http_429',
+  'http_5xx',
+  'http_4xx',
+  'timeout',
+  'network',
+  'too_large',
+  'redirect_refused',
+];
 
 const OUTCOME_OF: Record<SiteFetchErrorCode, SiteRequestOutcome> = {
   SITE_RATE_LIMITED: 'http_429',
@@ -146,7 +149,10 @@ async function attemptFetch(url: string, timeoutMs: number, origins: ReadonlySet
       return { error: new SiteFetchError('REDIRECT_REFUSED', message), retryable: false };
     }
     if (hop === MAX_REDIRECTS) {
-      return { error: new SiteFetchError('REDIRECT_REFUSED', `${url} redirected more than ${MAX_REDIRECTS} times; fix the site's search path`), retryable: false };
+      return {
+        error: new SiteFetchError('REDIRECT_REFUSED', `${url} redirected more than ${MAX_REDIRECTS} times; fix the site's search path`),
+        retryable: false,
+      };
     }
     at = next.toString();
   }

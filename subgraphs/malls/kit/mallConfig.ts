@@ -35,10 +35,12 @@ export interface MallConfig {
  */
 export function mallConfigFromEnv(defaultSiteUrl: string, env: NodeJS.ProcessEnv = process.env): MallConfig {
   const profile = profileFromEnv(env);
-  const urlHint = 'set it to the shop\'s http(s) address';
+  const urlHint = "set it to the shop's http(s) address";
   const siteUrl =
     profile === 'production'
-      ? envUrl('MALL_SITE_URL', ['http:', 'https:'], urlHint, { MALL_SITE_URL: envRequired('MALL_SITE_URL', `the production profile crawls no default site: ${urlHint}`, env) })!
+      ? envUrl('MALL_SITE_URL', ['http:', 'https:'], urlHint, {
+          MALL_SITE_URL: envRequired('MALL_SITE_URL', `the production profile crawls no default site: ${urlHint}`, env),
+        })!
       : (envUrl('MALL_SITE_URL', ['http:', 'https:'], urlHint, env) ?? defaultSiteUrl);
   const mongoUri = envRequired('MONGODB_URI', 'start the mall through `npm start` or point it at MongoDB', env);
   return {

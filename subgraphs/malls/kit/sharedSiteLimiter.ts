@@ -84,7 +84,10 @@ export function createSharedSiteLimiter(limits: SiteLimits, options: SharedLimit
         }),
       );
       // Redis may have restarted while away, losing the limiter's state: register afresh.
-      redis.on('ready', ifCurrent(() => (lostConnection ? rebuild() : resume())));
+      redis.on(
+        'ready',
+        ifCurrent(() => (lostConnection ? rebuild() : resume())),
+      );
     }
     void limiter
       .ready()

@@ -24,7 +24,12 @@ export interface RunningMall {
  * Starts one mall: its crawl cache database, its protected crawler, its
  * subgraph, and its metrics at `/metrics` on the subgraph's port.
  */
-export async function startMall(site: SiteDescription, config: MallConfig, log: Logger, metrics: Metrics = createMetrics(`mall-${site.id}`)): Promise<RunningMall> {
+export async function startMall(
+  site: SiteDescription,
+  config: MallConfig,
+  log: Logger,
+  metrics: Metrics = createMetrics(`mall-${site.id}`),
+): Promise<RunningMall> {
   const mongo = await connectMongo(config.mongoUri, mallDatabase(config, `mall_${site.id}`));
   const cache = await createCrawlCache(mongo.db, { retainMs: config.retainMs, log });
   const leaseExpiry = await expireCrawlLeases(mongo.db, log);
@@ -34,7 +39,13 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
     retries: 3,
     backoffMs: 200,
   };
-  const limiter = siteLimiter(site.id, { maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond }, config, fetchOptions.budgetMs, log);
+  const limiter = siteLimiter(
+    site.id,
+    { maxConcurrent: config.maxConcurrent, requestsPerSecond: config.requestsPerSecond },
+    config,
+    fetchOptions.budgetMs,
+    log,
+  );
   const observer = createMallMetrics(metrics, site.id, limiter);
   const reader = createPageReader();
   const search = createMallSearch({
@@ -78,7 +89,12 @@ export async function startMall(site: SiteDescription, config: MallConfig, log: 
 function siteLimiter(mallId: string, limits: SiteLimits, config: MallConfig, fetchBudgetMs: number, log: Logger): SiteLimiter {
   if (!config.rateLimitRedisUrl) return createSiteLimiter(limits);
   log.info(`mall ${mallId}: site limits shared with the mall's other replicas through Redis`);
-  return createSharedSiteLimiter(limits, { redisUrl: config.rateLimitRedisUrl, key: mallDatabase(config, `site_${mallId}`), jobExpirationMs: fetchBudgetMs + 5000, log });
+  return createSharedSiteLimiter(limits, {
+    redisUrl: config.rateLimitRedisUrl,
+    key: mallDatabase(config, `site_${mallId}`),
+    jobExpirationMs: fetchBudgetMs + 5000,
+    log,
+  });
 }
 
 function mallDatabase(config: MallConfig, name: string): string {
