@@ -1,0 +1,18 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from '../../lib/log.ts';
+
+/** Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, not an HTML page. */
+export function jsonErrors(log: Logger): ErrorRequestHandler {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- Express knows an error handler by its four parameters
+  return (error: { status?: number; type?: string; message?: string }, _req, res, _next) => {
+    const status = error.status ?? 500;
+    const message =
+      error.type === 'entity.too.large'
+        ? 'request body is too large; send a smaller GraphQL document and variables'
+        : error.type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : 'internal error';
+    if (status >= 500) log.error(`request failed: ${error.message ?? 'unknown error'}`);
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  };
+}
