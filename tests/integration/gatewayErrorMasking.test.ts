@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/http/freePort.ts';
 import { listen } from '../../lib/http/listen.ts';
-import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { startInProcessGateway, type InProcessGateway } from '../support/inProcessGateway.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -28,7 +27,7 @@ function startLeakySubgraph(): Server {
 
 describe('errors at the gateway', () => {
   let subgraph: Server;
-  let gateway: ServiceProcess;
+  let gateway: InProcessGateway;
   let gatewayUrl: string;
   let dir: string;
 
@@ -38,13 +37,11 @@ describe('errors at the gateway', () => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-gwmask-'));
     writeFileSync(join(dir, 'leaky.graphql'), SDL);
     writeFileSync(join(dir, 'supergraph.yaml'), `subgraphs:\n  leaky:\n    routing_url: ${subgraphUrl}/graphql\n    schema:\n      file: leaky.graphql\n`);
-    const port = await freePort();
-    gatewayUrl = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEHOUSE_REGISTRY_URL: '' };
-    gateway = await spawnService({ name: 'gateway', entry: 'gateway/main.ts', env, readyUrl: `${gatewayUrl}/readyz` }, { logs: { logDir: dir } });
+    gateway = await startInProcessGateway({ SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEHOUSE_REGISTRY_URL: '' });
+    gatewayUrl = gateway.url;
   });
   afterAll(async () => {
-    await gateway?.stop();
+    await gateway?.close();
     await new Promise((resolve) => subgraph?.close(resolve));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -56,11 +53,7 @@ describe('errors at the gateway', () => {
     expect(error).toMatchObject({ path: ['leaky'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'leaky' } });
     const id = /^internal error in subgraph leaky; see the log of the gateway \(id ([0-9a-f]{8})\)$/.exec(error?.message ?? '')?.[1];
     expect(id, error?.message).toBeDefined();
-    const line = await waitFor('the original in the gateway log', () =>
-      readFileSync(join(dir, 'gateway.log'), 'utf8')
-        .split('\n')
-        .find((l) => l.includes(`(id ${id})`)),
-    );
+    const line = await waitFor('the original in the gateway log', () => gateway.log.lines.find((l) => l.includes(`(id ${id})`)));
     expect(line).toMatch(/from subgraph leaky .*connect ECONNREFUSED 10\.1\.2\.3:5432/);
   });
 

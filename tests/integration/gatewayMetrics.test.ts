@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../lib/http/freePort.ts';
-import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
+import { startInProcessGateway, type InProcessGateway } from '../support/inProcessGateway.ts';
 import { scrape } from '../support/prometheusText.ts';
 import { startOwners, startTicker, writeTickerOwnersConfig, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -14,27 +13,18 @@ import { waitFor } from '../support/waitFor.ts';
 let dir: string;
 let ticker: TestSubgraph;
 let owners: TestSubgraph;
-let gateway: ServiceProcess;
+let gateway: InProcessGateway;
 let gatewayUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateway-metrics-'));
   [ticker, owners] = await Promise.all([startTicker(), startOwners()]);
   const config = writeTickerOwnersConfig(dir, ticker, owners);
-  const port = await freePort();
-  gatewayUrl = `http://127.0.0.1:${port}`;
-  gateway = await spawnService(
-    {
-      name: 'gateway',
-      entry: 'gateway/main.ts',
-      env: { PORT: String(port), SUPERGRAPH_CONFIG: config, GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' },
-      readyUrl: `${gatewayUrl}/readyz`,
-    },
-    { logs: { logDir: dir } },
-  );
+  gateway = await startInProcessGateway({ SUPERGRAPH_CONFIG: config, GATEWAY_SUBGRAPH_DEADLINE_MS: '2000' });
+  gatewayUrl = gateway.url;
 });
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   await Promise.all([ticker?.close(), owners?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -2,17 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/http/freePort.ts';
 import { DEV_JWT_SECRET } from '../../lib/auth/jwtSecret.ts';
-import { signToken } from '../../lib/auth/signToken.ts';
-import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { HELD_SUBGRAPH_SDL, startHeldSubgraph, type HeldSubgraph } from '../support/heldSubgraph.ts';
+import { startInProcessGateway, type InProcessGateway } from '../support/inProcessGateway.ts';
+import { signedInAs } from '../support/tokens.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 let dir: string;
 let subgraph: HeldSubgraph;
-let gateway: ServiceProcess;
+let gateway: InProcessGateway;
 let graphqlUrl: string;
 
 beforeAll(async () => {
@@ -20,18 +19,9 @@ beforeAll(async () => {
   subgraph = await startHeldSubgraph();
   writeFileSync(join(dir, 'stock.graphql'), HELD_SUBGRAPH_SDL);
   writeFileSync(join(dir, 'supergraph.yaml'), `subgraphs:\n  stock:\n    routing_url: ${subgraph.url}\n    schema:\n      file: stock.graphql\n`);
-  const port = await freePort();
-  graphqlUrl = `http://127.0.0.1:${port}/graphql`;
-  gateway = await spawnService(
-    {
-      name: 'gateway',
-      entry: 'gateway/main.ts',
-      // The stock subgraph gets each caller's identity, so what reaches it differs per user.
-      env: { PORT: String(port), SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEHOUSE_IDENTITY_SUBGRAPHS: 'stock', JWT_SECRET: DEV_JWT_SECRET },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
-    },
-    { logs: { logDir: dir } },
-  );
+  // The stock subgraph gets each caller's identity, so what reaches it differs per user.
+  gateway = await startInProcessGateway({ SUPERGRAPH_CONFIG: join(dir, 'supergraph.yaml'), GATEHOUSE_IDENTITY_SUBGRAPHS: 'stock', JWT_SECRET: DEV_JWT_SECRET });
+  graphqlUrl = gateway.graphqlUrl;
 });
 afterEach(() => {
   subgraph.mode = 'answer';
@@ -39,12 +29,12 @@ afterEach(() => {
   subgraph.requests.length = 0;
 });
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   await subgraph?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const as = async (userId: string) => ({ authorization: `Bearer ${await signToken({ userId, secret: DEV_JWT_SECRET })}` });
+const as = (userId: string) => signedInAs(userId);
 
 describe('identical subgraph requests through the gateway', () => {
   it("are not shared between two users' identical queries in flight", async () => {

@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { waitFor } from '../support/waitFor.ts';
-import { freePort } from '../../lib/http/freePort.ts';
-import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
+import { startInProcessGateway, type InProcessGateway } from '../support/inProcessGateway.ts';
 import { startOwners, startTicker, writeTickerOwnersConfig, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
+import { userToken } from '../support/tokens.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const SECRET = 'subscription-test-secret';
 const TICKS = 'subscription ($count: Int!) { ticks(count: $count) { n subscriber system { id owner } } }';
@@ -16,12 +15,10 @@ const TICKS = 'subscription ($count: Int!) { ticks(count: $count) { n subscriber
 let dir: string;
 let ticker: TestSubgraph;
 let owners: TestSubgraph;
-let gateway: ServiceProcess;
+let gateway: InProcessGateway;
 let gatewayUrl: string;
 
-async function token(sub: string, secret = SECRET): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
-}
+const token = (sub: string, secret = SECRET) => userToken(sub, { secret, expiresInSeconds: 300 });
 
 function wsClient(connectionParams: Record<string, unknown> = {}): Client {
   return createClient({ url: gatewayUrl.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
@@ -40,21 +37,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-subs-'));
   [ticker, owners] = await Promise.all([startTicker(), startOwners()]);
   const config = writeTickerOwnersConfig(dir, ticker, owners);
-  const port = await freePort();
-  gatewayUrl = `http://127.0.0.1:${port}`;
-  gateway = await spawnService(
-    {
-      name: 'gateway',
-      entry: 'gateway/main.ts',
-      env: { PORT: String(port), SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET, GATEHOUSE_IDENTITY_SUBGRAPHS: 'ticker' },
-      readyUrl: `${gatewayUrl}/readyz`,
-    },
-    { logs: { logDir: dir } },
-  );
+  gateway = await startInProcessGateway({ SUPERGRAPH_CONFIG: config, JWT_SECRET: SECRET, GATEHOUSE_IDENTITY_SUBGRAPHS: 'ticker' });
+  gatewayUrl = gateway.url;
 });
 
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   await Promise.all([ticker?.close(), owners?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -106,7 +94,7 @@ describe('federated subscriptions at the gateway', () => {
     expect(ticker.sockets()).toBe(1);
     const results = await Promise.all(runs);
     expect(results.every((events) => events.length === 5)).toBe(true);
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
   });
 
   it('streams over Server-Sent Events as well', async () => {
