@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -32,7 +33,7 @@ export async function bundleIde(outDir?: string): Promise<string> {
   if (!outDir && existsSync(join(PREBUILT_DIR, IDE_FILES.script))) return PREBUILT_DIR;
   const dir = outDir ?? join(tmpdir(), 'gatehouse-ide', inputsHash());
   if (existsSync(join(dir, IDE_FILES.script)) && existsSync(join(dir, IDE_FILES.style))) return dir;
-  let esbuild: typeof import('esbuild');
+  let esbuild: typeof Esbuild;
   try {
     esbuild = await import('esbuild');
   } catch {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as GraphQL from 'graphql';
 
 /**
  * The graphql module that @apollo/subgraph, Apollo Server and graphql-ws use:
@@ -9,4 +10,4 @@ import { createRequire } from 'node:module';
  * closes the whole socket). Code that hands schemas or errors to those
  * libraries takes graphql from here.
  */
-export const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+export const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;

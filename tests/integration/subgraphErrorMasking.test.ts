@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ async function startDatabaseRelay(target: URL): Promise<{ port: number; stop(): 
     }
     client.pipe(upstream).pipe(client);
   });
-  const port = Number(new URL(await listen(server as unknown as import('node:http').Server)).port);
+  const port = Number(new URL(await listen(server as unknown as HttpServer)).port);
   return {
     port,
     stop: async () => {
