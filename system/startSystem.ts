@@ -1,21 +1,22 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { subgraphUrlVariable } from '../composition/readSupergraphConfig.ts';
-import { generateAssertionKeys } from '../lib/auth/gatewayAssertions.ts';
-import { freePort } from '../lib/http/freePort.ts';
+import { join } from 'node:path';
 import { seedDemoCatalog } from '../demo/catalog/seedDemoCatalog.ts';
-import { createLogger } from '../lib/log.ts';
+import { generateAssertionKeys } from '../lib/auth/gatewayAssertions.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
 import { databaseName } from '../lib/mongo/connectMongo.ts';
-import { startFerretDb, type FerretDb } from '../lib/mongo/startFerretDb.ts';
-import { DEMO_MALLS, demoSiteUrl } from '../subgraphs/malls/demoMalls.ts';
-import { spawnService, type ServiceProcess, type ServiceSpec, type SpawnOptions } from './spawnService.ts';
+import { startFerretDb } from '../lib/mongo/startFerretDb.ts';
+import { DEMO_MALLS } from '../subgraphs/malls/demoMalls.ts';
+import { createServiceSupervisor } from './createServiceSupervisor.ts';
+import { planSystemServices } from './planSystemServices.ts';
+import { spawnService, type SpawnOptions } from './spawnService.ts';
+import { allocateSystemPorts, type FixedPorts } from './systemPorts.ts';
 
 export interface SystemOptions {
   /** A MongoDB to use; without it FerretDB is started on `dataDir`. */
   mongoUri?: string;
   dataDir: string;
   /** Fixed ports (`npm start`); free ports otherwise. */
-  ports?: { gateway: number; registry: number; catalog: number; approval: number; demoSites: number; mallBase: number; database: number };
+  ports?: FixedPorts;
   host?: string;
   logs: SpawnOptions['logs'];
   /** Extra environment for every service (deadlines, delays, log level). */
@@ -45,131 +46,51 @@ export interface RunningSystem {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = createLogger('system');
   const host = options.host ?? '127.0.0.1';
-  mkdirSync(options.dataDir, { recursive: true });
-  let ferret: FerretDb | undefined;
-  const mongoUri =
-    options.mongoUri ??
-    (ferret = await startFerretDb({
-      dataDir: join(options.dataDir, 'ferretdb'),
-      log,
-      port: options.ports?.database,
-      postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined,
-    })).uri;
-  const port = async (fixed: number | undefined) => fixed ?? (await freePort(host));
-  const common = { MONGODB_URI: mongoUri, HOST: host, ...options.env };
-  // The gateway signs identity assertions; the approval subgraph trusts only its key.
-  const identityKeys = await generateAssertionKeys();
-
-  const demoPort = await port(options.ports?.demoSites);
-  const demoSitesUrl = `http://${host}:${demoPort}`;
-  const specs: ServiceSpec[] = [
-    { name: 'demo-sites', entry: 'demo/sites/main.ts', env: { ...common, PORT: String(demoPort) }, readyUrl: `${demoSitesUrl}/__stats` },
-  ];
-  const subgraphUrls: Record<string, string> = {};
-  const catalogPort = await port(options.ports?.catalog);
-  subgraphUrls.catalog = `http://${host}:${catalogPort}/graphql`;
-  specs.push({
-    name: 'catalog',
-    entry: 'subgraphs/catalog/main.ts',
-    env: { ...common, PORT: String(catalogPort) },
-    readyUrl: `http://${host}:${catalogPort}/healthz`,
+  const database = await openDatabase(options, log);
+  const plan = planSystemServices({
+    host,
+    ports: await allocateSystemPorts(host, DEMO_MALLS.length, options.ports),
+    malls: DEMO_MALLS,
+    common: { MONGODB_URI: database.uri, HOST: host, ...options.env },
+    identityKeys: await generateAssertionKeys(),
+    publicDemoSitesUrl: options.publicDemoSitesUrl,
+    demoEvents: options.demoEvents,
   });
-  const approvalPort = await port(options.ports?.approval);
-  subgraphUrls.approval = `http://${host}:${approvalPort}/graphql`;
-  specs.push({
-    name: 'approval',
-    entry: 'subgraphs/approval/main.ts',
-    env: { GATEWAY_PUBLIC_KEYS: JSON.stringify(identityKeys.jwks), ...common, PORT: String(approvalPort) },
-    readyUrl: `http://${host}:${approvalPort}/healthz`,
-  });
-  for (const [index, mall] of DEMO_MALLS.entries()) {
-    const mallPort = await port(options.ports ? options.ports.mallBase + index : undefined);
-    subgraphUrls[mall.id] = `http://${host}:${mallPort}/graphql`;
-    specs.push({
-      name: mall.id,
-      entry: mall.entry,
-      env: {
-        ...common,
-        PORT: String(mallPort),
-        MALL_SITE_URL: demoSiteUrl(demoSitesUrl, mall.id),
-        MALL_HOMEPAGE: demoSiteUrl(options.publicDemoSitesUrl ?? demoSitesUrl, mall.id),
-      },
-      readyUrl: `http://${host}:${mallPort}/healthz`,
-    });
-  }
-  // The registry seeds itself from supergraph.yaml, with the routing URLs of this run.
-  const registryPort = await port(options.ports?.registry);
-  const registryUrl = `http://${host}:${registryPort}`;
-  const routing = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
-  specs.push({
-    name: 'registry',
-    entry: 'registry/main.ts',
-    env: { ...common, ...routing, PORT: String(registryPort), SUPERGRAPH_CONFIG: resolve('supergraph.yaml') },
-    readyUrl: `${registryUrl}/healthz`,
-  });
-  const gatewayPort = await port(options.ports?.gateway);
-  const gatewayUrl = `http://${host}:${gatewayPort}`;
-  specs.push({
-    name: 'gateway',
-    entry: 'gateway/main.ts',
-    env: { GATEWAY_SIGNING_KEY: identityKeys.privateKeyPem, ...common, PORT: String(gatewayPort), GATEHOUSE_REGISTRY_URL: registryUrl },
-    readyUrl: `${gatewayUrl}/readyz`,
-  });
-
-  if (options.demoEvents) {
-    specs.push({
-      name: 'demo-events',
-      entry: 'demo/events/main.ts',
-      env: { ...common, APPROVAL_EVENTS_URL: subgraphUrls.approval.replace(/\/graphql$/, '/events'), PORTAL_URL: `${gatewayUrl}/portal/` },
-    });
-  }
-  const running = new Map<string, ServiceProcess>();
-  const start = async (spec: ServiceSpec) => running.set(spec.name, await spawnService(spec, { logs: options.logs }));
-  // The entry points (gateway, event source) go first so nothing new arrives;
-  // the rest stop side by side; the database last.
+  const services = createServiceSupervisor({ ...plan, spawn: (spec) => spawnService(spec, { logs: options.logs }) });
   const close = async () => {
-    const edge = new Set(['gateway', 'demo-events']);
-    const services = [...running.values()];
-    await Promise.all(services.filter((s) => edge.has(s.name)).map((s) => s.stop()));
-    await Promise.all(services.filter((s) => !edge.has(s.name)).map((s) => s.stop()));
-    running.clear();
-    await ferret?.close();
+    await services.stopAll();
+    await database.close();
   };
   try {
     // The demo's products: the catalog service seeds nothing itself (in production they come from `gatehouse catalog import`).
-    const seeded = await seedDemoCatalog(mongoUri, databaseName('catalog', { ...process.env, ...options.env }));
+    const seeded = await seedDemoCatalog(database.uri, databaseName('catalog', { ...process.env, ...options.env }));
     if (seeded > 0) log.info(`seeded ${seeded} demo products`);
-    await start(specs[0]!);
-    // Subgraphs start side by side; the registry and gateway need none of them up to compose.
-    const registryIndex = specs.findIndex((spec) => spec.name === 'registry');
-    await Promise.all(specs.slice(1, registryIndex).map(start));
-    for (const spec of specs.slice(registryIndex)) await start(spec);
+    await services.start();
   } catch (error) {
     await close();
     throw error;
   }
-  const specOf = (name: string) => {
-    const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new Error(`no service named ${name}; known: ${specs.map((s) => s.name).join(', ')}`);
-    return spec;
-  };
   return {
-    gatewayUrl,
-    registryUrl,
-    demoSitesUrl,
-    mongoUri,
-    subgraphUrls,
-    async stopService(name, stopOptions) {
-      specOf(name);
-      const service = running.get(name);
-      running.delete(name);
-      await (stopOptions?.kill ? service?.kill() : service?.stop());
-    },
-    pidOf(name) {
-      const pid = running.get(name)?.pid;
-      if (pid === undefined) throw new Error(`service ${name} is not running`);
-      return pid;
-    },
+    gatewayUrl: plan.gatewayUrl,
+    registryUrl: plan.registryUrl,
+    demoSitesUrl: plan.demoSitesUrl,
+    mongoUri: database.uri,
+    subgraphUrls: plan.subgraphUrls,
+    stopService: (name, stopOptions) => services.stop(name, stopOptions),
+    pidOf: (name) => services.pidOf(name),
     close,
   };
+}
+
+/** The MongoDB the caller gave, or FerretDB started on the data directory (closed with the system). */
+async function openDatabase(options: SystemOptions, log: Logger): Promise<{ uri: string; close(): Promise<void> }> {
+  mkdirSync(options.dataDir, { recursive: true });
+  if (options.mongoUri) return { uri: options.mongoUri, close: async () => {} };
+  const ferret = await startFerretDb({
+    dataDir: join(options.dataDir, 'ferretdb'),
+    log,
+    port: options.ports?.database,
+    postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL || undefined,
+  });
+  return { uri: ferret.uri, close: () => ferret.close() };
 }
