@@ -7,6 +7,7 @@ import { eventsUrlOf, postEvents, type OutgoingEvent } from '../../subgraphs/app
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
 import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let system: TestSystem;
 let seq = 1000;
@@ -56,8 +57,10 @@ describe('live approval counts through the gateway', () => {
     await Promise.all([viewA.next(() => true), viewB.next(() => true)]);
     await send([event('u-live-a', 'security', 4)], 'dev-secret-security');
     await viewA.next((s) => s.total === 4);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(viewB.seen.every((s) => s.total === 0)).toBe(true);
+    // B's own change is sent after A's and reaches B after it: had A's leaked to B, B would have seen it by now.
+    await send([event('u-live-b', 'hr', 1)], 'dev-secret-hr');
+    await viewB.next((s) => s.total === 1);
+    expect(viewB.seen.map((s) => s.total)).toEqual([0, 1]);
     await Promise.all([a.dispose(), b.dispose()]);
   });
 
@@ -93,7 +96,7 @@ describe('live approval counts through the gateway', () => {
   it('refuses an unauthenticated subscription with a clear error', async () => {
     const anonymous = createClient({ url: `${system.gatewayUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
     const view = watch(anonymous);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the refusal to arrive', () => view.errors.length > 0);
     expect(view.seen).toEqual([]);
     expect(JSON.stringify(view.errors)).toMatch(/UNAUTHENTICATED|sign in|token/i);
     await anonymous.dispose();
