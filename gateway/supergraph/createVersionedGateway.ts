@@ -2,6 +2,7 @@ import { HEALTH_CHECK_QUERY, type GraphQLDataSourceProcessOptions, type Supergra
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { errorMessage, type Logger } from '../../lib/log.ts';
+import { createBuildPacer } from './buildPacer.ts';
 import type { WorkerBudget } from '../../lib/worker/createBudgetedWorker.ts';
 import { executeOnVersion } from '../execution/executeOnVersion.ts';
 import { createDataSourcePool, type ClosableDataSource } from './dataSourcePool.ts';
@@ -63,8 +64,9 @@ export interface VersionedGatewayOptions {
   buildBudget?: WorkerBudget | null;
 }
 
-/** The serving thread's pause between build steps, so requests in flight move on. */
+/** The serving thread's pause between build steps, so requests in flight move on: twice the step, at least 5 ms. */
 const BUILD_PAUSE_MS = 5;
+const BUILD_PAUSE_RATIO = 2;
 
 export const DEFAULT_RELEASE_GRACE_MS = 5000;
 /** How often a subgraph that failed its health check is asked again. */
@@ -163,7 +165,7 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
         versionCheck ??= createVersionCheck(buildBudget!);
         await versionCheck.check(sdl);
         if (stopped || pending !== null) continue;
-        const parts = await buildValidatedPartsInSlices(sdl, () => new Promise((resolve) => setTimeout(resolve, BUILD_PAUSE_MS)));
+        const parts = await buildValidatedPartsInSlices(sdl, createBuildPacer(BUILD_PAUSE_MS, BUILD_PAUSE_RATIO));
         if (stopped || pending !== null) continue;
         switchTo(parts);
       } catch (error) {

@@ -3,6 +3,7 @@ import { Supergraph, operationFromDocument, type Schema } from '@apollo/federati
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import { Lexer, Source, TokenKind, parse, validateSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { supergraphId } from '../../composition/supergraphId.ts';
+import { graphqlJsSchemaInSteps } from './graphqlJsSchemaInSteps.ts';
 
 export interface SubgraphEndpoint {
   name: string;
@@ -75,13 +76,14 @@ export interface SupergraphParts {
 }
 
 /**
- * The build in steps, each a few tens of milliseconds for a supergraph at
+ * The build in steps, each at most a few tens of milliseconds for a supergraph at
  * the registry's limits; a caller that waits between them keeps serving.
  * `validated`: this SDL already built, validation included, on the build
  * check's thread, so the same checks are not run twice.
  */
 function* partsInSteps(sdl: string, validated: boolean): Generator<void, SupergraphParts> {
-  const document = parse(sdl);
+  // Locations only serve validation's messages, and a validated SDL has none to give.
+  const document = parse(sdl, { noLocation: validated });
   yield;
   const supergraph = Supergraph.build(document, { validateSupergraph: !validated });
   yield;
@@ -93,12 +95,12 @@ function* partsInSteps(sdl: string, validated: boolean): Generator<void, Supergr
   const planner = new QueryPlanner(supergraph);
   yield;
   // @defer is declared so deferred operations validate; clients that cannot take it get it run inline (gateway/defer/).
-  const schema = apiSchema.toGraphQLJSSchema({ includeDefer: true });
+  const schema = yield* graphqlJsSchemaInSteps(apiSchema, { includeDefer: true });
   yield;
   // Apollo Server asserts this on every switch; graphql caches the result on the schema.
   validateSchema(schema);
   yield;
-  const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
+  const supergraphSchema = yield* graphqlJsSchemaInSteps(supergraph.schema);
   return { id: supergraphId(sdl), sdl, supergraph, apiSchema, planner, schema, supergraphSchema, subgraphs };
 }
 

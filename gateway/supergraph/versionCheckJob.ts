@@ -4,10 +4,11 @@
  * reports how long it took. Nothing built here is kept: a query planner
  * cannot move between threads.
  */
+import { lowerThreadPriority } from '../../lib/worker/lowerThreadPriority.ts';
 import { buildSupergraphParts } from './supergraphVersion.ts';
 
-// Not run at lower priority (unlike the registry's composition): the check is
-// short at the registry's limits, and a new revision should go live promptly.
+// As the registry's composition: on a busy machine the serving thread gets the CPU first.
+lowerThreadPriority();
 
 export default function versionCheckJob([sdl]: [string]): { buildMs: number } {
   const started = performance.now();
