@@ -47,13 +47,13 @@ export async function executeWithDefer(
   const operationName = request.operationName ?? undefined;
   let plan: QueryPlan;
   try {
-    plan = deferPlannerOf(version).plan(document!, operationName, `${queryHash}\n${operationName ?? ''}`);
+    plan = deferPlannerOf(version).plan(document, operationName, `${queryHash}\n${operationName ?? ''}`);
   } catch (error) {
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError(`could not plan the operation: ${(error as Error).message}`)] };
   }
   const node = chosenBranch(plan.node, request.variables ?? {});
   if (node?.kind !== 'Defer') {
-    const operationContext = buildOperationContext({ schema: version.schema, operationDocument: document!, operationName });
+    const operationContext = buildOperationContext({ schema: version.schema, operationDocument: document, operationName });
     return executeQueryPlan({ ...plan, node }, version.dataSources, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
   }
   const release = delivery.hold(version);

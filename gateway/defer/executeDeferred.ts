@@ -65,7 +65,7 @@ export async function executeDeferred(
 ): Promise<DeferredExecution> {
   const variables = requestContext.request.variables ?? {};
   const operationName = requestContext.request.operationName ?? undefined;
-  const document = requestContext.document!;
+  const document = requestContext.document;
   const operation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || d.name?.value === operationName),
   )!;

@@ -52,8 +52,8 @@ export function operationCost(input: CostInput): number {
   const memo = new Map<string, number>();
 
   const included = (node: SelectionNode): boolean => {
-    if (getDirectiveValues(GraphQLSkipDirective, node, input.variables as Record<string, unknown>)?.if === true) return false;
-    return getDirectiveValues(GraphQLIncludeDirective, node, input.variables as Record<string, unknown>)?.if !== false;
+    if (getDirectiveValues(GraphQLSkipDirective, node, input.variables)?.if === true) return false;
+    return getDirectiveValues(GraphQLIncludeDirective, node, input.variables)?.if !== false;
   };
 
   const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, sized: ReadonlyMap<string, number>): number => {
@@ -118,7 +118,7 @@ export function operationCost(input: CostInput): number {
 
 function argumentsOf(field: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: Readonly<Record<string, unknown>>): Record<string, unknown> {
   try {
-    return getArgumentValues(field, node, variables as Record<string, unknown>);
+    return getArgumentValues(field, node, variables);
   } catch {
     // A bad argument fails the operation at execution, before any subgraph is called.
     return {};

@@ -41,7 +41,7 @@ export function createOperationHandlers(options: {
         const result = executeSubscription(runtime, {
           document: args.document,
           operationName: args.operationName ?? undefined,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          variables: args.variableValues ?? {},
           userId,
           upstreamAuthorization: (subgraph) => options.identity(subgraph, userId),
         });
@@ -57,7 +57,7 @@ export function createOperationHandlers(options: {
         return streamIncrementally(options.incremental, { query: print(args.document), variables, operationName: args.operationName ?? undefined }, userId);
       }
       const response = await options.apollo.executeOperation(
-        { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
+        { query: print(args.document), operationName: args.operationName ?? undefined, variables: args.variableValues ?? {} },
         { contextValue: { userId } },
       );
       if (response.body.kind !== 'single') {
@@ -65,7 +65,7 @@ export function createOperationHandlers(options: {
       }
       const { data, errors, extensions } = response.body.singleResult;
       return {
-        data: data as ExecutionResult['data'],
+        data: data,
         errors: errors?.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
         extensions,
       };

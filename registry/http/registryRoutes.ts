@@ -110,7 +110,7 @@ export function useRegistryRoutes(
   app.delete('/v1/subgraphs/:name', requireChangeRight, async (req, res) => {
     const name = checkSubgraphName(String(req.params.name));
     if (!name.ok) return void res.status(400).json({ error: name.error });
-    const request = changeRequest(req, req.query as Record<string, unknown>, actorOf(res));
+    const request = changeRequest(req, req.query, actorOf(res));
     const outcome = await registry.remove(name.value, request);
     metrics.change('delete', outcome);
     await keepRefusal('delete', name.value, request, outcome);

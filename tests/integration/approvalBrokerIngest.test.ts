@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
+import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents, UnroutableBatchError } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { startBrokerIngest, type BrokerIngest, type BrokerIngestOptions } from '../../subgraphs/approval/broker/startBrokerIngest.ts';
-import { brokerNames, deleteTopology, type BrokerNames } from '../../subgraphs/approval/broker/topology.ts';
+import { brokerNames, type BrokerNames } from '../../subgraphs/approval/broker/topology.ts';
 import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
 import type { OutgoingEvent } from '../../subgraphs/approval/events/postEvents.ts';
@@ -14,10 +13,11 @@ import { createApprovalLog } from '../../subgraphs/approval/store/approvalLog.ts
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { approvalIdentity, assertionFor } from '../support/gatewayIdentity.ts';
+import { recordingLogger, silentLogger as quiet } from '../support/logs.ts';
+import { AMQP_URL, openTestBroker, type TestBroker } from '../support/testBroker.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
   system: 'hr',
@@ -27,17 +27,16 @@ const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
   seq: 1,
   ...overrides,
 });
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('approval events over RabbitMQ', () => {
-  const names: BrokerNames = brokerNames(`test-${randomUUID().slice(0, 8)}`);
+  let broker: TestBroker;
+  let names: BrokerNames;
   let database: MongoConnection;
   let subgraph: ApprovalSubgraph;
-  let producer: ChannelModel;
   let channel: ConfirmChannel;
   let ingest: BrokerIngest | undefined;
-  const warnings: string[] = [];
-  const log: Logger = { ...quiet, warn: (message) => warnings.push(message) };
+  const log = recordingLogger(['warn']);
+  const warnings = log.lines;
 
   const start = async (overrides: Partial<BrokerIngestOptions> = {}) => {
     ingest = await startBrokerIngest({ amqpUrl: AMQP_URL, ingestor: subgraph.ingestor, log, names, retryDelays: { initialMs: 20, maxMs: 100 }, ...overrides });
@@ -47,8 +46,7 @@ describe('approval events over RabbitMQ', () => {
     await waitFor('the ingest queue to empty', async () => (await channel.checkQueue(names.ingestQueue)).messageCount === 0);
     await ingest?.close();
     ingest = undefined;
-    await new Promise((resolve) => setTimeout(resolve, 300)); // RabbitMQ requeues asynchronously
-    expect((await channel.checkQueue(names.ingestQueue)).messageCount).toBe(0);
+    expect(await broker.readyAfterConsumersLeft()).toBe(0);
   };
   /** Events of this user in the log. */
   const storedFor = async (userId: string) =>
@@ -63,8 +61,8 @@ describe('approval events over RabbitMQ', () => {
       identity: approvalIdentity,
       changeFeed: createInProcessChangeFeed(),
     });
-    producer = await connect(AMQP_URL);
-    channel = await producer.createConfirmChannel();
+    broker = await openTestBroker('ingest');
+    ({ names, channel } = broker);
     await start(); // declares the topology
     await ingest?.close();
     ingest = undefined;
@@ -78,8 +76,7 @@ describe('approval events over RabbitMQ', () => {
     ingest = undefined;
   });
   afterAll(async () => {
-    if (channel) await deleteTopology(channel, names).catch(() => undefined);
-    await producer?.close().catch(() => undefined);
+    await broker?.close();
     await subgraph?.close();
     await database?.close();
   });
@@ -170,7 +167,7 @@ describe('approval events over RabbitMQ', () => {
     await start();
     await send(channel);
     const dead = await waitFor('a dead letter', () => channel.get(names.deadQueue, { noAck: true }));
-    const headers = (dead as GetMessage).properties.headers as Record<string, unknown>;
+    const headers = dead.properties.headers as Record<string, unknown>;
     expect(headers['x-rejection-reason']).toMatch(reason);
     expect(headers['x-rejection-status']).toBe(status);
     expect(headers['x-original-exchange']).toBe(names.events);
@@ -215,17 +212,16 @@ describe('approval events over RabbitMQ', () => {
 });
 
 describe('a batch that never stores', () => {
-  const names = brokerNames(`test-limit-${randomUUID().slice(0, 8)}`);
-  let producer: ChannelModel;
+  let broker: TestBroker;
+  let names: BrokerNames;
   let channel: ConfirmChannel;
 
   beforeAll(async () => {
-    producer = await connect(AMQP_URL);
-    channel = await producer.createConfirmChannel();
+    broker = await openTestBroker('limit');
+    ({ names, channel } = broker);
   });
   afterAll(async () => {
-    if (channel) await deleteTopology(channel, names).catch(() => undefined);
-    await producer?.close().catch(() => undefined);
+    await broker?.close();
   });
 
   it('is dead-lettered by the delivery limit instead of being retried forever', async () => {

@@ -67,7 +67,7 @@ async function multipart(query: string, variables: Record<string, unknown>, init
   let buffer = '';
   let body = '';
   for await (const chunk of response.body!) {
-    const text = decoder.decode(chunk as Uint8Array, { stream: true });
+    const text = decoder.decode(chunk, { stream: true });
     body += text;
     buffer += text;
     // A part counts only once the boundary after it has arrived, as Apollo Client reads it.

@@ -82,7 +82,7 @@ describe('team tokens', () => {
     expect(other.stderr.trim()).toBe('gatehouse: team "outlet-team" may change outlet only, not "hanbit"; ask an admin to widen its token');
     expect((await put('hanbit', token!)).status).toBe(403);
     // A team token cannot mint more.
-    const mint = await issue({ team: 'outlet-team', subgraphs: ['hanbit'] }, token!);
+    const mint = await issue({ team: 'outlet-team', subgraphs: ['hanbit'] }, token);
     expect(mint.status).toBe(403);
     expect(await errorOf(mint)).toMatch(/only the admin token may do this/);
     expect(await revision()).toBe(before);

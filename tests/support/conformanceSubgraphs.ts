@@ -71,7 +71,7 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
     resolvers: {
       Query: { me: () => users[0], users: () => users },
       User: { __resolveReference: (ref: { id: string }) => userOf(ref.id) },
-    } as GraphQLResolverMap<unknown>,
+    },
   },
   products: {
     sdl: PRODUCTS,
@@ -90,7 +90,7 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
       },
       Product: { __resolveReference: (ref: { upc: string }) => productOf(ref.upc) },
       Category: { products: (category: { products: string[] }) => category.products.map(productOf) },
-    } as GraphQLResolverMap<unknown>,
+    },
   },
   inventory: {
     sdl: INVENTORY('Boolean!'),
@@ -102,7 +102,7 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
         inStock: (p: { upc: string }) => (p.upc === '5' ? null : p.upc !== '2'),
         shippingEstimate: (p: { price: number; weight: number }) => (p.price > 1000 ? 0 : Math.round(p.weight / 2)),
       },
-    } as GraphQLResolverMap<unknown>,
+    },
   },
   reviews: {
     sdl: REVIEWS,
@@ -131,7 +131,7 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
         rating: (m: { id: string }) => ratings[m.id] ?? 0,
         reviews: (m: { id: string }) => reviews.filter((r) => r.upc === `media:${m.id}`).map(reviewView),
       },
-    } as GraphQLResolverMap<unknown>,
+    },
   },
   media: {
     sdl: MEDIA,
@@ -143,7 +143,7 @@ const DEFINITIONS: Record<string, { sdl: string; executes?: string; resolvers: G
       },
       Book: { __resolveReference: (ref: { id: string }) => media.find((m) => m.id === ref.id) ?? null },
       Movie: { __resolveReference: (ref: { id: string }) => media.find((m) => m.id === ref.id) ?? null },
-    } as GraphQLResolverMap<unknown>,
+    },
   },
 };
 

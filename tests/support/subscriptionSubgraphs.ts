@@ -71,7 +71,7 @@ export async function startOwners(): Promise<TestSubgraph> {
     Query: { ownersHealth: () => true },
     BusinessSystem: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, owner: owners[ref.id] ?? 'unknown' }) },
   };
-  const schema = buildSubgraphSchema({ typeDefs: parse(OWNERS_SDL), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: parse(OWNERS_SDL), resolvers: resolvers });
   const subgraph = await serveSubgraph({ name: 'owners', schema, context: async () => ({}) });
   return { ...subgraph, sockets: () => 0 };
 }

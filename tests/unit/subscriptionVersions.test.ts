@@ -60,7 +60,7 @@ async function setup(releaseGraceMs = 5000) {
   });
   const runtimes = createSubscriptionRuntimes(quiet, gateway);
   gateway.onVersion(runtimes.update);
-  await gateway.load({ apollo: {} } as Parameters<VersionedGateway['load']>[0]);
+  await gateway.load({ apollo: {} });
   opened.push({ gateway, runtimes });
   const handlers = createOperationHandlers({ runtime: runtimes.forSchema, apollo: {} as ApolloServer<GatewayContext>, identity: async () => undefined });
   const subscribe = (schema: GraphQLSchema, query: string) => handlers.subscribe({ schema, document: parse(query), variableValues: {}, contextValue: {} });
@@ -68,7 +68,7 @@ async function setup(releaseGraceMs = 5000) {
 }
 
 function errorsOf(result: ReturnType<Awaited<ReturnType<typeof setup>>['subscribe']>): string[] {
-  return Symbol.asyncIterator in result ? [] : ((result as ExecutionResult).errors ?? []).map((e) => e.message);
+  return Symbol.asyncIterator in result ? [] : (result.errors ?? []).map((e) => e.message);
 }
 
 describe('a subscription validated just before a supergraph switch', () => {

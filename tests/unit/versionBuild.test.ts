@@ -31,7 +31,7 @@ async function start(buildBudget?: WorkerBudget) {
   };
   const log = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };
   gateway = createVersionedGateway({ source, buildDataSource: () => ({ process: async () => ({ data: {} }) }), log, buildBudget });
-  await gateway.load({ apollo: {} } as never);
+  await gateway.load({ apollo: {} });
   return { gateway, warnings, update: (sdl: string) => update(sdl) };
 }
 

@@ -108,10 +108,7 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
       // No acks: a lost notification is made good by the notify-all after a reconnect.
       await ch.consume(
         queue,
-        (message) =>
-          message
-            ? onMessage(message.content, message.properties.headers as Record<string, unknown> | undefined)
-            : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`)),
+        (message) => (message ? onMessage(message.content, message.properties.headers) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))),
         { noAck: true },
       );
       channel = ch;

@@ -70,7 +70,7 @@ export async function startBrokerIngest(options: BrokerIngestOptions): Promise<B
 
   const handle = async (channel: Channel, deadLetters: ConfirmChannel, message: ConsumeMessage): Promise<void> => {
     const receivedAt = performance.now();
-    const headers = message.properties.headers as Record<string, unknown> | undefined;
+    const headers = message.properties.headers;
     try {
       // The same bound as POST /events, checked before anything parses the body.
       if (message.content.length > MAX_EVENTS_BODY_BYTES) {
@@ -187,7 +187,7 @@ function deadLetter(channel: ConfirmChannel, exchange: string, message: ConsumeM
 
 /** How often the quorum queue has handed this message out before (its `x-delivery-count`). */
 function deliveryCount(message: ConsumeMessage): number {
-  const value = (message.properties.headers as Record<string, unknown> | undefined)?.['x-delivery-count'];
+  const value = message.properties.headers?.['x-delivery-count'];
   return typeof value === 'number' && value >= 0 ? value : 0;
 }
 
