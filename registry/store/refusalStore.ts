@@ -33,15 +33,13 @@ interface RefusalDoc extends Refusal {
  * Refused changes, so a team can see later why its publish failed. Kept to
  * the newest KEPT_REFUSALS by deleting older ones on each insert, rather than
  * a capped collection or TTL index, which not every MongoDB-compatible server
- * (FerretDB) enforces.
+ * (FerretDB) enforces. memoryRefusalStore.ts keeps them the same way in memory.
  */
 export function createRefusalStore(db: Db): RefusalStore {
   const refusals: Collection<RefusalDoc> = db.collection<RefusalDoc>('refusals');
   return {
     async record(refusal) {
-      const errors = refusal.errors.slice(0, MAX_ERRORS).map((e) => (e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}…` : e));
-      if (refusal.errors.length > MAX_ERRORS) errors.push(`… and ${refusal.errors.length - MAX_ERRORS} more`);
-      await refusals.insertOne({ ...refusal, errors });
+      await refusals.insertOne(trimmedRefusal(refusal));
       const oldestKept = await refusals
         .find({}, { projection: { at: 1 } })
         .sort({ at: -1 })
@@ -59,4 +57,11 @@ export function createRefusalStore(db: Db): RefusalStore {
       return docs.map(({ _id: _ignored, ...refusal }) => refusal);
     },
   };
+}
+
+/** `refusal` with its errors cut to what is kept. */
+export function trimmedRefusal(refusal: Refusal): Refusal {
+  const errors = refusal.errors.slice(0, MAX_ERRORS).map((e) => (e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}…` : e));
+  if (refusal.errors.length > MAX_ERRORS) errors.push(`… and ${refusal.errors.length - MAX_ERRORS} more`);
+  return { ...refusal, errors };
 }
