@@ -1,20 +1,11 @@
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { errorMessage, type Logger } from '../log.ts';
+import { createConnectionLifecycle, type ConnectionLifecycle } from './connectionLifecycle.ts';
+import { openSession, SetupError, type ConnectionSession, type OpenSession } from './openSession.ts';
+import { createReconnectBackoff, DEFAULT_RECONNECT_DELAYS, type ReconnectDelays } from './reconnectBackoff.ts';
 
-export interface ReconnectDelays {
-  initialMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_RECONNECT_DELAYS: ReconnectDelays = { initialMs: 2000, maxMs: 30_000 };
-
-export interface ConnectionSession {
-  model: ChannelModel;
-  /** False for the first connection; true afterwards, when things may have been missed. */
-  reconnected: boolean;
-  /** Gives this connection up (a channel died, say); the loop reconnects. */
-  fail(reason: Error): void;
-}
+export { DEFAULT_RECONNECT_DELAYS, type ReconnectDelays } from './reconnectBackoff.ts';
+export type { ConnectionSession } from './openSession.ts';
 
 export interface KeepConnectedOptions {
   amqpUrl: string;
@@ -40,114 +31,53 @@ export interface KeptConnection {
  * connection anyway, so one explicit loop is easier to follow.
  */
 export async function keepConnected(options: KeepConnectedOptions): Promise<KeptConnection> {
-  const { log, purpose } = options;
-  const delays = { ...DEFAULT_RECONNECT_DELAYS, ...options.reconnectDelays };
-  let closed = false;
-  let current: ChannelModel | undefined;
-  let wake: (() => void) | undefined;
-
-  /** Connects and sets up; `lost` resolves with the reason the connection ends. */
-  const attempt = async (reconnected: boolean): Promise<{ lost: Promise<Error> }> => {
-    const model = await connect(options.amqpUrl, { clientProperties: { connection_name: `gatehouse ${purpose}` } });
-    // The connection's own error says most; a channel failure we gave up on comes next.
-    let connectionError: Error | undefined;
-    let failReason: Error | undefined;
-    let ended = false;
-    const lost = new Promise<Error>((resolve) => {
-      // Without an 'error' listener amqplib's error would crash the process.
-      model.on('error', (error: Error) => (connectionError ??= error));
-      model.on('close', (error?: Error) => {
-        ended = true;
-        resolve(error ?? connectionError ?? failReason ?? new Error('the connection was closed'));
-      });
-    });
-    model.on('blocked', (why: string) => log.warn(`RabbitMQ is refusing publishes on the ${purpose} connection (${why}); free broker memory or disk`));
-    current = model;
-    try {
-      await options.setup({
-        model,
-        reconnected,
-        fail: (error) => {
-          // Channels close just before their connection does: wait a tick to tell the two apart.
-          setImmediate(() => {
-            if (ended || closed) return;
-            failReason ??= error;
-            model.close().catch(() => undefined);
-          });
-        },
-      });
-      if (closed) throw new Error('closed while connecting');
-    } catch (error) {
-      current = undefined;
-      await model.close().catch(() => undefined);
-      throw new SetupError(error);
-    }
-    return { lost };
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-
-  const loop = async (first: { lost: Promise<Error> }): Promise<void> => {
-    let connection = first;
-    for (;;) {
-      const reason = await connection.lost;
-      current = undefined;
-      if (closed) return;
-      options.onLost?.();
-      let delay = delays.initialMs;
-      log.warn(`lost RabbitMQ connection (${reason.message}); reconnecting in ${seconds(delay)}`);
-      for (;;) {
-        await sleep(delay);
-        if (closed) return;
-        delay = Math.min(delay * 2, delays.maxMs);
-        try {
-          connection = await attempt(true);
-          break;
-        } catch (error) {
-          if (closed) return;
-          log.warn(`cannot reach RabbitMQ yet (${errorMessage(error)}); retrying in ${seconds(delay)}`);
-        }
-      }
-      log.info(`reconnected to RabbitMQ (${purpose})`);
-    }
-  };
-
-  let first: { lost: Promise<Error> };
+  const lifecycle = createConnectionLifecycle<ChannelModel>();
+  let first: OpenSession;
   try {
-    first = await attempt(false);
+    first = await openSession(options, lifecycle, false);
   } catch (error) {
     const where = redactAmqpUrl(options.amqpUrl);
-    if (error instanceof SetupError) throw new Error(`setting up RabbitMQ at ${where} for ${purpose} failed: ${error.message}`, { cause: error.cause });
+    if (error instanceof SetupError) throw new Error(`setting up RabbitMQ at ${where} for ${options.purpose} failed: ${error.message}`, { cause: error.cause });
     throw new Error(`cannot reach RabbitMQ at ${where} (${errorMessage(error)}); start it or fix AMQP_URL`, { cause: error });
   }
-  const running = loop(first);
-
+  const running = reconnectOnLoss(first, options, lifecycle);
   return {
     async close() {
-      if (closed) return running;
-      closed = true;
-      wake?.();
-      await current?.close().catch(() => undefined);
+      if (!lifecycle.closed) await lifecycle.close();
       await running;
     },
   };
 }
 
-/** Connected, but declaring or consuming failed (mismatched queue arguments, say). */
-class SetupError extends Error {
-  constructor(cause: unknown) {
-    super(errorMessage(cause), { cause });
+/** Waits for each loss, then reconnects with backoff until a session opens again or the connection is closed. */
+async function reconnectOnLoss(first: OpenSession, options: KeepConnectedOptions, lifecycle: ConnectionLifecycle<ChannelModel>): Promise<void> {
+  const { log } = options;
+  const delays = { ...DEFAULT_RECONNECT_DELAYS, ...options.reconnectDelays };
+  let session = first;
+  for (;;) {
+    const reason = await session.lost;
+    if (lifecycle.closed) return;
+    options.onLost?.();
+    const backoff = createReconnectBackoff(delays);
+    let delay = backoff.next();
+    log.warn(`lost RabbitMQ connection (${reason.message}); reconnecting in ${seconds(delay)}`);
+    for (;;) {
+      await lifecycle.sleep(delay);
+      if (lifecycle.closed) return;
+      delay = backoff.next();
+      try {
+        session = await openSession(options, lifecycle, true);
+        break;
+      } catch (error) {
+        if (lifecycle.closed) return;
+        log.warn(`cannot reach RabbitMQ yet (${errorMessage(error)}); retrying in ${seconds(delay)}`);
+      }
+    }
+    log.info(`reconnected to RabbitMQ (${options.purpose})`);
   }
 }
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
  * Rejects when `promise` takes longer than `ms`. A confirm never comes while
