@@ -58,6 +58,8 @@ export class SubgraphDataSource implements GraphQLDataSource {
         : createRequestSharing<JsonReply>({
             copy: (reply) => ({ body: copyJson(reply.body), cacheControl: reply.cacheControl }),
             copyError: (error) => (error instanceof SubgraphFetchError ? error.copy() : error),
+            // As postJson reports its own signal: the fetch ended early, counted as a timeout.
+            leftError: () => new SubgraphFetchError('the subgraph did not answer in time', { timeout: true }),
           });
   }
 
@@ -80,7 +82,7 @@ export class SubgraphDataSource implements GraphQLDataSource {
     } catch (error) {
       observed(isTimeout(error) ? 'timeout' : 'unavailable');
       const message = this.describe(error);
-      const representations = options.request.variables?.representations;
+      const representations: unknown = options.request.variables?.representations;
       if (!Array.isArray(representations)) {
         throw new GraphQLError(message, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.name } });
       }
@@ -107,13 +109,13 @@ export class SubgraphDataSource implements GraphQLDataSource {
     if (authorization) headers.authorization = authorization;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
     // The trace context goes on after the sharing key is taken: callers in different traces still share a fetch.
-    // A deferred operation's fetches end when its client leaves, so they are its own, not shared (gateway/defer/).
+    // A deferred operation's fetches end when its client leaves (gateway/defer/): a shared one once no caller is left.
     const signal = abortSignalOf(options.context);
-    const post = () =>
-      postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs, signal });
-    if (!this.sharing || !isShareableFetch(options) || signal) return post();
+    const post = (cancel: AbortSignal | undefined) =>
+      postJson(this.agent, { origin: this.origin, path: this.path, headers: withTraceHeaders(headers), body, deadlineMs: this.deadlineMs, signal: cancel });
+    if (!this.sharing || !isShareableFetch(options)) return post(signal);
     // Everything the subgraph would receive besides the URL (fixed per data source): headers, identity included, and body.
-    return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post);
+    return this.sharing.run(`${JSON.stringify(headers)}\n${body}`, post, signal);
   }
 
   private describe(error: unknown): string {
