@@ -3,6 +3,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Client } from 'graphql-ws';
+import { relayPush } from '../tracing/tracePush.ts';
 import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
 import { planSubscription, type SubscriptionPlan } from './planSubscription.ts';
 
@@ -96,7 +97,7 @@ function streamEvents(runtime: SubscriptionRuntime, request: SubscriptionRequest
           await close();
           return done;
         }
-        return { done: false, value: await resolve(step.value) };
+        return { done: false, value: await relayPush(step.value, primary.serviceName, request.operationName, resolve) };
       } catch (error) {
         await close();
         // graphql-ws rejects with the subgraph's errors when it refuses the subscription.

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import { isTracingOn } from './tracer.ts';
 
 /**
@@ -12,6 +12,13 @@ export function withTraceHeaders(headers: Record<string, string>): Record<string
   return traced;
 }
 
+/** The W3C `traceparent`/`tracestate` naming `span`, for a carrier that is not a request (a subscription push). */
+export function traceHeadersOf(span: Span): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  return carrier;
+}
+
 type HeaderCarrier = Record<string, string | string[] | undefined> | Record<string, unknown>;
 
 /** The trace context a caller sent (HTTP headers or AMQP message headers); a root context when none. */
@@ -22,9 +29,9 @@ export function contextFromHeaders(headers: HeaderCarrier | undefined): Context 
     get: (carrier, key) => {
       const value = (carrier as Record<string, unknown>)[key];
       if (Array.isArray(value)) return value.map(String);
-      if (value === undefined || value === null) return undefined;
-      // AMQP headers may arrive as Buffers.
-      return Buffer.isBuffer(value) ? value.toString() : String(value);
+      if (typeof value === 'string') return value;
+      // AMQP headers may arrive as Buffers; nothing else can hold a trace context.
+      return Buffer.isBuffer(value) ? value.toString() : undefined;
     },
   });
 }

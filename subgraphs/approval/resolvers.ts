@@ -2,6 +2,7 @@ import { DateTimeScalar } from '../../lib/subgraph/dateTimeScalar.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph/resolverMap.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { callerOrNull, unauthenticated, type ApprovalContext } from './context.ts';
+import { notePushTrace } from './pushTraces.ts';
 import { summaryStream, type SubscriptionObserver } from './subscriptions.ts';
 import { readSummary, type ApprovalSummary } from './summary.ts';
 import type { BusinessSystem } from './systems.ts';
@@ -52,7 +53,14 @@ export function createResolvers(changeFeed: ChangeFeed, subscriptions?: Subscrip
         subscribe: (_: unknown, __: unknown, context: ApprovalContext): AsyncIterableIterator<ApprovalSummary> => {
           const userId = callerOrNull(context);
           if (userId === null) throw unauthenticated('a subscription needs a signed-in user');
-          return summaryStream(userId, changeFeed, () => readSummary(context.store, context.systems, userId), subscriptions);
+          // Each push's trace travels with it (websocket.ts), so the gateway's relay of it joins that trace.
+          return summaryStream(
+            userId,
+            changeFeed,
+            () => readSummary(context.store, context.systems, userId),
+            subscriptions,
+            (headers) => notePushTrace(context, headers),
+          );
         },
         resolve: (summary: ApprovalSummary): ApprovalSummary => summary,
       },

@@ -1,4 +1,5 @@
 import { context, type Context } from '@opentelemetry/api';
+import { traceHeadersOf } from '../../lib/tracing/traceHeaders.ts';
 import { tracer } from '../../lib/tracing/tracer.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { ApprovalSummary } from './summary.ts';
@@ -14,7 +15,9 @@ export interface SubscriptionObserver {
  * once, then a fresh one after changes. Notifications only mark the summary
  * dirty; one re-read serves a whole burst, and reads run one after another,
  * so a newer summary is never followed by an older one. A re-read that equals
- * what was last sent is skipped.
+ * what was last sent is skipped. `onTraced` hears, before each summary is
+ * yielded, the trace headers of its push (none when the change was not traced),
+ * so the push can carry them to the subscriber.
  *
  * Hand-written rather than an async generator: a generator waiting inside
  * `await` cannot be returned until it wakes, so an unsubscribing client would
@@ -25,6 +28,7 @@ export function summaryStream(
   changeFeed: ChangeFeed,
   read: () => Promise<ApprovalSummary>,
   observer?: SubscriptionObserver,
+  onTraced?: (headers: Record<string, string> | undefined) => void,
 ): AsyncIterableIterator<ApprovalSummary> {
   let dirty = true;
   let finished = false;
@@ -80,6 +84,7 @@ export function summaryStream(
         span?.end();
         if (key === lastKey) continue;
         lastKey = key;
+        onTraced?.(span ? traceHeadersOf(span) : undefined);
         return { value: summary, done: false };
       }
       return done();

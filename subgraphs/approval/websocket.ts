@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
-import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createErrorMasker } from '../../lib/errors/createErrorMasker.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { unauthenticated, type ApprovalContext } from './context.ts';
+import { takePushTrace } from './pushTraces.ts';
 import { graphql } from './graphqlRuntime.ts';
 
-const { getOperationAST, GraphQLError, parse, validate } = graphql;
+const { getOperationAST, GraphQLError, OperationTypeNode, parse, validate } = graphql;
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -50,7 +51,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): () => Pr
         if (!operation) return [new GraphQLError('Unable to identify the operation to run')];
         const authorization = findAuthorization(payload.extensions) ?? findAuthorization(ctx.connectionParams);
         const contextValue = await options.contextFor(authorization);
-        if (operation.operation === 'subscription' && contextValue.userId === null) {
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION && contextValue.userId === null) {
           const why = contextValue.authError?.message ?? 'no token was given';
           return [unauthenticated(`a subscription needs a signed-in user (${why}); send Authorization: Bearer <token>`)];
         }
@@ -62,7 +63,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): () => Pr
           contextValue,
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // A traced push names its span in `extensions`, as a message's headers would: the gateway continues that trace.
+        const traced = takePushTrace(args.contextValue as object);
+        if (!result.errors && !traced) return undefined;
+        const sent: FormattedExecutionResult = { ...result, errors: result.errors?.map(format) };
+        if (!sent.errors) delete sent.errors;
+        if (traced) sent.extensions = { ...result.extensions, ...traced };
+        return sent;
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wss,

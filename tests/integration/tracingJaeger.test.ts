@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
+import { eventsUrlOf } from '../../subgraphs/approval/events/postEvents.ts';
 import { signBody } from '../../subgraphs/approval/events/verifySignature.ts';
 import { subscriberClient, watch } from '../support/approvalSubscriptions.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
@@ -158,16 +159,16 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
           'hr',
           Buffer.from(body),
           { persistent: true, contentType: 'application/json', headers: { 'x-signature': signBody(body, 'dev-secret-hr'), traceparent: client.traceparent } },
-          (error: unknown) => (error ? fail(error as Error) : done()),
+          (error: unknown) => (error ? fail(error instanceof Error ? error : new Error('RabbitMQ refused the message')) : done()),
         ),
       );
       await summaries.next((s) => s.total === 4, 15_000);
 
       const trace = await waitFor(
-        "the event's trace in Jaeger, up to the push",
+        "the event's trace in Jaeger, up to the gateway's push",
         async () => {
           const found = await fetchTrace(jaeger, client.traceId);
-          return found && indexTrace(found).find('approval', 'approval.push').length > 0 ? found : null;
+          return found && indexTrace(found).find('gateway', 'subscription.push').length > 0 ? found : null;
         },
         30_000,
       );
@@ -179,6 +180,62 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
       const [push] = t.find('approval', 'approval.push');
       expect(t.tag(push!, 'gatehouse.push.sent')).toBe(true);
       expect(t.ancestors(push!).map((s) => s.spanID)).toContain(ingest!.spanID);
+      // The gateway's relay of that push to the client's socket is its child.
+      const [relayed] = t.find('gateway', 'subscription.push');
+      expect(relayed, "the gateway's relay of the push").toBeDefined();
+      expect(t.parent(relayed!)?.spanID).toBe(push!.spanID);
+    } finally {
+      summaries.stop();
+      await subscriber.dispose();
+    }
+  }, 120_000);
+
+  it("follows an event POSTed to /events with the producer's traceparent and tracestate to the gateway's push in one trace", async () => {
+    const userId = `u-trace-http-${randomUUID().slice(0, 8)}`;
+    const subscriber = await subscriberClient(system.gatewayUrl, userId);
+    const summaries = watch(subscriber);
+    try {
+      await summaries.next((s) => s.total === 0, 15_000);
+      const client = clientTrace();
+      const tracestate = 'producer=hr-7';
+      const body = JSON.stringify([{ system: 'hr', userId, count: 6, occurredAt: new Date().toISOString(), seq: 1 }]);
+      const response = await fetch(eventsUrlOf(system.subgraphUrls.approval!), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signBody(body, 'dev-secret-hr'), traceparent: client.traceparent, tracestate },
+        body,
+      });
+      expect(response.status).toBe(202);
+      await summaries.next((s) => s.total === 6, 15_000);
+
+      const trace = await waitFor(
+        "the POSTed event's trace in Jaeger, up to the gateway's push",
+        async () => {
+          const found = await fetchTrace(jaeger, client.traceId);
+          return found && indexTrace(found).find('gateway', 'subscription.push').length > 0 ? found : null;
+        },
+        30_000,
+      );
+      const t = indexTrace(trace);
+      // client → POST approval /events → approval.ingest → store append, announce … → approval.push → the gateway's relay.
+      const [served] = t.find('approval', 'POST approval /events');
+      expect(served, 'the server span of POST /events').toBeDefined();
+      expect(t.parentId(served!)).toBe(client.spanId);
+      expect(t.tag(served!, 'http.response.status_code')).toBe(202);
+      const [ingest] = t.find('approval', 'approval.ingest');
+      expect(t.parent(ingest!)?.spanID).toBe(served!.spanID);
+      expect(t.tag(ingest!, 'gatehouse.approval.via')).toBe('http');
+      const [append] = t.find('approval', 'approval.store.append');
+      expect(t.parent(append!)?.spanID).toBe(ingest!.spanID);
+      const pushes = t.find('approval', 'approval.push');
+      expect(pushes).toHaveLength(1);
+      expect(t.tag(pushes[0]!, 'gatehouse.push.sent')).toBe(true);
+      expect(t.ancestors(pushes[0]!).map((s) => s.spanID)).toContain(ingest!.spanID);
+      const relayed = t.find('gateway', 'subscription.push');
+      expect(relayed).toHaveLength(1);
+      expect(t.parent(relayed[0]!)?.spanID).toBe(pushes[0]!.spanID);
+      expect(t.tag(relayed[0]!, 'gatehouse.subgraph')).toBe('approval');
+      // The producer's tracestate travels with its trace, across processes, to the last span.
+      for (const span of [served!, ingest!, pushes[0]!, relayed[0]!]) expect(t.tag(span, 'w3c.tracestate'), span.operationName).toBe(tracestate);
     } finally {
       summaries.stop();
       await subscriber.dispose();

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Express, Response } from 'express';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
+import { createTraceMiddleware } from '../../../lib/tracing/createTraceMiddleware.ts';
+import { withSpan } from '../../../lib/tracing/tracer.ts';
 import { IngestRejection, type BatchIngestor } from './ingestBatch.ts';
 import type { IngestObserver } from './ingestObserver.ts';
 
@@ -12,10 +14,12 @@ class BodyTooLargeError extends Error {}
 /**
  * `POST /events`: one signed batch per request. Answers 202 only after the
  * batch is durably stored; a body over the limit is refused without reading
- * it to the end (the connection is closed instead).
+ * it to the end (the connection is closed instead). A producer's
+ * `traceparent` is continued, as over RabbitMQ, up to each subscriber's push.
  */
 export function mountHttpIngest(app: Express, ingestor: BatchIngestor, log: Logger, observer?: IngestObserver): void {
-  app.post('/events', async (req, res) => {
+  // The handler reads the body itself, awaiting it, so it stays inside the request's span.
+  app.post('/events', createTraceMiddleware('approval /events'), async (req, res) => {
     const receivedAt = performance.now();
     let body: Buffer;
     try {
@@ -33,7 +37,9 @@ export function mountHttpIngest(app: Express, ingestor: BatchIngestor, log: Logg
       return;
     }
     try {
-      const summary = await ingestor.ingest(body, req.get('x-signature'), undefined, { via: 'http', receivedAt });
+      const summary = await withSpan('approval.ingest', { 'gatehouse.approval.via': 'http', 'gatehouse.approval.bytes': body.length }, () =>
+        ingestor.ingest(body, req.get('x-signature'), undefined, { via: 'http', receivedAt }),
+      );
       reply(res, 202, summary);
     } catch (error) {
       if (error instanceof IngestRejection) {
