@@ -1,12 +1,7 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { ApprovalEvent } from '../events/parseEvents.ts';
+import { LogPrunedError, type ApprovalLog, type LogEntry } from './approvalStorage.ts';
 import { packEvents, unpackEvents } from './packedEvents.ts';
-
-/** One durable append: the events of one or more batches, at a position of the log. */
-export interface LogEntry {
-  position: number;
-  events: ApprovalEvent[];
-}
 
 /** The format before packedEvents.ts: short keys (user, system, count, seq, occurredAt ms); still read. */
 interface StoredEvent {
@@ -40,30 +35,6 @@ const FLOOR_COLLECTION = 'approvalLogFloor';
 const NAMESPACE_NOT_FOUND = 26;
 
 /**
- * The log before a position was pruned, so what a caller asked for is only
- * in a checkpoint now: it must load the newest one and go on from there.
- */
-export class LogPrunedError extends Error {
-  constructor(readonly position: number) {
-    super(`approval log position ${position} was pruned; load the newest checkpoint`);
-  }
-}
-
-export interface ApprovalLog {
-  /**
-   * Stores `events` at the first free position from `from` on; resolves with
-   * it once durable. Throws LogPrunedError when `from` lies in pruned log.
-   */
-  append(events: readonly ApprovalEvent[], from: number): Promise<number>;
-  /** The entry at `position`, or null past the end; LogPrunedError when pruned. */
-  read(position: number): Promise<LogEntry | null>;
-  /** Every entry after `position`, in order (for start-up); LogPrunedError when pruned. */
-  readAfter(position: number): Promise<LogEntry[]>;
-  /** Drops the log's collections that hold only positions up to `position` (which a checkpoint covers). */
-  pruneThrough(position: number): Promise<void>;
-}
-
-/**
  * The approval log: entries at positions 1, 2, 3, … Appending is "insert
  * this `_id` or fail", the one atomic step every MongoDB-compatible server
  * has (FerretDB's conditional updates are not atomic), so writers on any
@@ -78,90 +49,131 @@ export interface ApprovalLog {
  * that landed in pruned log always sees it, and learns to load a checkpoint.
  */
 export function createApprovalLog(db: Db): ApprovalLog {
-  const parts = new Map<number, Collection<EntryDoc>>();
-  const partOf = (position: number): Collection<EntryDoc> => {
-    const index = partIndexOf(position);
-    let part = parts.get(index);
-    if (!part) {
-      // Nothing is acknowledged to a producer before a majority has it on disk.
-      part = db.collection<EntryDoc>(`${LOG_COLLECTION_PREFIX}.${index}`, { writeConcern: { w: 'majority', journal: true } });
-      parts.set(index, part);
-    }
-    return part;
+  const parts = createLogParts(db);
+  return {
+    append: (events, from) => appendEntry(db, parts, events, from),
+    read: (position) => readEntry(parts, position),
+    readAfter: (position) => readEntriesAfter(parts, position),
+    pruneThrough: (position) => pruneLog(db, parts, position),
   };
-  const floors = db.collection<{ _id: string }>(FLOOR_COLLECTION, { writeConcern: { w: 'majority', journal: true } });
+}
+
+/** The log's collections, and the floor below which they were pruned. */
+interface LogParts {
+  /** The collection that holds `position`. */
+  partOf(position: number): Collection<EntryDoc>;
+  /** Whether `position` lies below the floor (asks the database unless already known). */
+  pruned(position: number): Promise<boolean>;
+  /** The present floor, from the database. */
+  floor(): Promise<number>;
+  /** Inserts a floor document; the caller drops the parts below it afterwards. */
+  raiseFloor(to: number): Promise<void>;
+  /** Removes floor documents below the present one. */
+  forgetFloorsBelow(to: number): Promise<void>;
+}
+
+function createLogParts(db: Db): LogParts {
+  const durable = { writeConcern: { w: 'majority' as const, journal: true } };
+  const parts = new Map<number, Collection<EntryDoc>>();
+  const floors = db.collection<{ _id: string }>(FLOOR_COLLECTION, durable);
   /** The floor only rises, so the highest seen is a lower bound of the present one. */
   let knownFloor = 0;
-  const raiseFloor = (to: number) => {
+  const learnFloor = (to: number) => {
     if (to <= knownFloor) return;
     knownFloor = to;
     for (const index of parts.keys()) if (index < to) parts.delete(index);
   };
   const floor = async () => {
-    raiseFloor(Math.max(0, ...(await floors.find({}).toArray()).map((doc) => Number(doc._id))));
+    learnFloor(Math.max(0, ...(await floors.find({}).toArray()).map((doc) => Number(doc._id))));
     return knownFloor;
   };
-  const pruned = async (position: number) => partIndexOf(position) < knownFloor || partIndexOf(position) < (await floor());
-
-  const read = async (position: number) => {
-    const doc = await partOf(position).findOne({ _id: idOf(position) });
-    if (doc) return toEntry(doc);
-    if (await pruned(position)) throw new LogPrunedError(position);
-    return null;
-  };
   return {
-    async append(events, from) {
-      const e = packEvents(events);
-      for (let position = from; ; position += 1) {
-        try {
-          await partOf(position).insertOne({ _id: idOf(position), e, storedAt: new Date() });
-        } catch (error) {
-          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-          continue;
-        }
-        if (await pruned(position)) {
-          // It landed in a collection the insert re-created: take it away again.
-          await dropPart(db, partIndexOf(position));
-          throw new LogPrunedError(position);
-        }
-        return position;
+    partOf(position) {
+      const index = partIndexOf(position);
+      let part = parts.get(index);
+      if (!part) {
+        // Nothing is acknowledged to a producer before a majority has it on disk.
+        part = db.collection<EntryDoc>(`${LOG_COLLECTION_PREFIX}.${index}`, durable);
+        parts.set(index, part);
       }
+      return part;
     },
-    read,
-    async readAfter(position) {
-      const entries: LogEntry[] = [];
-      for (let next = position + 1; ;) {
-        const docs = await partOf(next).find({}).toArray();
-        const part = docs
-          .map(toEntry)
-          .filter((entry) => entry.position >= next)
-          .sort((a, b) => a.position - b.position);
-        for (const entry of part) {
-          if (entry.position !== next) return entries;
-          entries.push(entry);
-          next += 1;
-        }
-        // A part not yet full is where the log ends.
-        if ((next - 1) % ENTRIES_PER_PART !== 0 || part.length === 0) {
-          if (await pruned(next)) throw new LogPrunedError(next);
-          return entries;
-        }
-      }
-    },
-    async pruneThrough(position) {
-      const newFloor = partIndexOf(position + 1);
-      const oldFloor = await floor();
-      if (newFloor <= oldFloor) return;
+    pruned: async (position) => partIndexOf(position) < knownFloor || partIndexOf(position) < (await floor()),
+    floor,
+    async raiseFloor(to) {
       try {
-        await floors.insertOne({ _id: idOf(newFloor) });
+        await floors.insertOne({ _id: idOf(to) });
       } catch (error) {
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+        if (!isDuplicate(error)) throw error;
       }
-      raiseFloor(newFloor);
-      for (let part = oldFloor; part < newFloor; part += 1) await dropPart(db, part);
-      await floors.deleteMany({ _id: { $lt: idOf(newFloor) } });
+      learnFloor(to);
+    },
+    async forgetFloorsBelow(to) {
+      await floors.deleteMany({ _id: { $lt: idOf(to) } });
     },
   };
+}
+
+/** Insert-or-fail at `from`, `from + 1`, … until one position is free. */
+async function appendEntry(db: Db, parts: LogParts, events: readonly ApprovalEvent[], from: number): Promise<number> {
+  const e = packEvents(events);
+  for (let position = from; ; position += 1) {
+    try {
+      await parts.partOf(position).insertOne({ _id: idOf(position), e, storedAt: new Date() });
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+      continue;
+    }
+    if (await parts.pruned(position)) {
+      // It landed in a collection the insert re-created: take it away again.
+      await dropPart(db, partIndexOf(position));
+      throw new LogPrunedError(position);
+    }
+    return position;
+  }
+}
+
+async function readEntry(parts: LogParts, position: number): Promise<LogEntry | null> {
+  const doc = await parts.partOf(position).findOne({ _id: idOf(position) });
+  if (doc) return toEntry(doc);
+  if (await parts.pruned(position)) throw new LogPrunedError(position);
+  return null;
+}
+
+/** Reads whole parts, one query each, until the first gap. */
+async function readEntriesAfter(parts: LogParts, position: number): Promise<LogEntry[]> {
+  const entries: LogEntry[] = [];
+  for (let next = position + 1; ;) {
+    const docs = await parts.partOf(next).find({}).toArray();
+    const part = docs
+      .map(toEntry)
+      .filter((entry) => entry.position >= next)
+      .sort((a, b) => a.position - b.position);
+    for (const entry of part) {
+      if (entry.position !== next) return entries;
+      entries.push(entry);
+      next += 1;
+    }
+    // A part not yet full is where the log ends.
+    if ((next - 1) % ENTRIES_PER_PART !== 0 || part.length === 0) {
+      if (await parts.pruned(next)) throw new LogPrunedError(next);
+      return entries;
+    }
+  }
+}
+
+/** Raises the floor first, then drops the parts below it: a writer or reader that lands there sees the floor. */
+async function pruneLog(db: Db, parts: LogParts, position: number): Promise<void> {
+  const newFloor = partIndexOf(position + 1);
+  const oldFloor = await parts.floor();
+  if (newFloor <= oldFloor) return;
+  await parts.raiseFloor(newFloor);
+  for (let part = oldFloor; part < newFloor; part += 1) await dropPart(db, part);
+  await parts.forgetFloorsBelow(newFloor);
+}
+
+function isDuplicate(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }
 
 async function dropPart(db: Db, index: number): Promise<void> {

@@ -1,26 +1,7 @@
 import { MongoServerError, type Db } from 'mongodb';
 import { packEvents, unpackEvents } from './packedEvents.ts';
+import { KEPT_CHECKPOINTS, type Checkpoint, type Checkpoints } from './approvalStorage.ts';
 import type { PairState } from './pairStates.ts';
-
-/** The folded states as of a log position: a start needs only these and the log after it. */
-export interface Checkpoint {
-  position: number;
-  /** Events folded up to and including `position` (the checkpoint rule counts from it). */
-  events: number;
-  states: PairState[];
-}
-
-export interface Checkpoints {
-  /** The newest complete checkpoint, or null when there is none. */
-  latest(): Promise<Checkpoint | null>;
-  /**
-   * Stores `checkpoint` unless another writer has claimed its position, then
-   * removes all but the newest KEEP ones. Resolves false when it was claimed;
-   * otherwise with the position of the oldest checkpoint kept (0 while fewer
-   * than KEEP exist): the log up to it is needed by none of them.
-   */
-  write(checkpoint: Checkpoint): Promise<false | number>;
-}
 
 /** Chunks live in `approvalCheckpoint.<position>`, one collection per checkpoint, so pruning is one drop. */
 export const CHECKPOINT_COLLECTION_PREFIX = 'approvalCheckpoint';
@@ -29,8 +10,6 @@ const MANIFESTS = 'approvalCheckpoints';
 const CLAIM_ID = 'claim';
 /** About 300 KB per chunk document, far below the 16 MB limit. */
 const PAIRS_PER_CHUNK = 5000;
-/** The newest two are kept, so a replica loading one while another is written never loses it. */
-const KEEP = 2;
 const DUPLICATE_KEY = 11000;
 
 interface ChunkDoc {
@@ -67,8 +46,8 @@ export function createCheckpoints(db: Db): Checkpoints {
 
   const prune = async (): Promise<number> => {
     const kept = (await manifests.find({}).toArray()).map((m) => Number(m._id)).sort((a, b) => b - a);
-    if (kept.length < KEEP) return 0;
-    const oldestKept = kept[KEEP - 1]!;
+    if (kept.length < KEPT_CHECKPOINTS) return 0;
+    const oldestKept = kept[KEPT_CHECKPOINTS - 1]!;
     const collections = await db.listCollections({}, { nameOnly: true }).toArray();
     for (const { name } of collections) {
       if (!name.startsWith(`${CHECKPOINT_COLLECTION_PREFIX}.`)) continue;

@@ -32,7 +32,7 @@ export function createPairStates(): PairStates {
   const newer = (candidate: { seq: number }, state: PairState | undefined) => !state || candidate.seq > state.seq;
   const put = (state: PairState) => {
     let systems = byUser.get(state.userId);
-    if (!systems) byUser.set(state.userId, (systems = new Map()));
+    if (!systems) byUser.set(state.userId, (systems = new Map<string, PairState>()));
     if (!systems.has(state.system)) pairs += 1;
     systems.set(state.system, state);
   };
