@@ -3,7 +3,7 @@ import type { Logger } from '../../lib/log.ts';
 
 /** Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, not an HTML page. */
 export function jsonErrors(log: Logger): ErrorRequestHandler {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- Express knows an error handler by its four parameters
+  // Four parameters: that is how Express tells an error handler.
   return (error: { status?: number; type?: string; message?: string }, _req, res, _next) => {
     const status = error.status ?? 500;
     const message =
