@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lib/log.ts';
 import { createRabbitChangeFeed } from '../../subgraphs/approval/broker/createRabbitChangeFeed.ts';
-import { brokerNames } from '../../subgraphs/approval/broker/topology.ts';
 import type { ChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
-
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { silentLogger as quiet } from '../support/logs.ts';
+import { AMQP_URL, openTestBroker, type TestBroker } from '../support/testBroker.ts';
 
 /** Resolves with how long the first call took; rejects after `ms`. */
 function heardWithin(ms: number, subscribe: (listener: () => void) => void): Promise<number> {
@@ -22,22 +16,36 @@ function heardWithin(ms: number, subscribe: (listener: () => void) => void): Pro
   });
 }
 
+/**
+ * Publishes a change of `marker` on `from` and resolves once `to` hears it. The
+ * broker delivers one publisher's messages to a replica in order, so anything
+ * published before it that was going to reach `to` has reached it by then.
+ */
+async function roundTrip(from: ChangeFeed, to: ChangeFeed, marker: string): Promise<void> {
+  let resolveHeard: () => void = () => undefined;
+  const heard = new Promise<void>((resolve) => (resolveHeard = resolve));
+  const unsubscribe = to.subscribe(marker, () => resolveHeard());
+  await from.publish([marker]);
+  await heard;
+  unsubscribe();
+}
+
 describe('the RabbitMQ change feed across replicas', () => {
-  const names = brokerNames(`test-feed-${randomUUID().slice(0, 8)}`);
+  let broker: TestBroker;
+  let names: TestBroker['names'];
   let a: ChangeFeed;
   let b: ChangeFeed;
 
   beforeAll(async () => {
+    broker = await openTestBroker('feed');
+    names = broker.names;
     a = await createRabbitChangeFeed({ amqpUrl: AMQP_URL, log: quiet, names });
     b = await createRabbitChangeFeed({ amqpUrl: AMQP_URL, log: quiet, names });
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    const model = await connect(AMQP_URL);
-    const channel = await model.createChannel();
-    await channel.deleteExchange(names.changes);
-    await model.close();
+    await broker?.close();
   });
 
   it('tells listeners on B about a publish on A within a second, and only the right user', async () => {
@@ -47,7 +55,7 @@ describe('the RabbitMQ change feed across replicas', () => {
     const heard = heardWithin(1000, (listener) => b.subscribe('u-1', listener));
     await a.publish(['u-1', 'u-1']);
     expect(await heard).toBeLessThan(1000);
-    await pause(200);
+    await Promise.all([roundTrip(a, a, 'u-marker-1'), roundTrip(a, b, 'u-marker-1')]);
     expect(calls.other).toBe(0);
     // A hears its own publish through the broker, once (no extra local notification).
     expect(calls.onA).toBe(1);
@@ -59,10 +67,11 @@ describe('the RabbitMQ change feed across replicas', () => {
     let calls = 0;
     const unsubscribe = b.subscribe('u-2', () => calls++);
     await a.publish(['u-2']);
-    await pause(200);
+    await roundTrip(a, b, 'u-marker-2');
+    expect(calls).toBe(1);
     unsubscribe();
     await a.publish(['u-2']);
-    await pause(200);
+    await roundTrip(a, b, 'u-marker-2');
     expect(calls).toBe(1);
   });
 
@@ -81,7 +90,7 @@ describe('the RabbitMQ change feed across replicas', () => {
     c.subscribe('u-4', () => calls++);
     await c.close();
     await a.publish(['u-4']);
-    await pause(200);
+    await roundTrip(a, b, 'u-marker-4');
     expect(calls).toBe(0);
     await expect(c.publish(['u-4'])).rejects.toThrow(/closed/);
     await c.close(); // twice is fine

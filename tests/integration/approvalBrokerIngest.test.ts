@@ -121,7 +121,7 @@ describe('approval events over RabbitMQ', () => {
   const noSignature = (ch: ConfirmChannel) =>
     new Promise<void>((resolve, reject) =>
       ch.publish(names.events, 'hr', Buffer.from(JSON.stringify([event()])), { persistent: true }, (error: unknown) =>
-        error ? reject(new Error(String(error))) : resolve(),
+        error ? reject(error instanceof Error ? error : new Error('RabbitMQ did not confirm the publish')) : resolve(),
       ),
     );
 
@@ -182,7 +182,7 @@ describe('approval events over RabbitMQ', () => {
     await start();
     const body = JSON.stringify([event({ count: -5 })]);
     await publishEvents(channel, 'hr', body, secretOf('hr'), { names });
-    const dead = (await waitFor('a dead letter', () => channel.get(names.deadQueue, { noAck: true }))) as GetMessage;
+    const dead = await waitFor<GetMessage>('a dead letter', () => channel.get(names.deadQueue, { noAck: true }));
     expect(dead.content.toString()).toBe(body);
     expect(dead.fields.routingKey).toBe('hr');
     expect(dead.properties.headers?.['x-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
@@ -237,7 +237,7 @@ describe('a batch that never stores', () => {
     });
     try {
       await publishEvents(channel, 'hr', [event()], secretOf('hr'), { names });
-      const dead = (await waitFor('a dead letter', () => channel.get(names.deadQueue, { noAck: true }))) as GetMessage;
+      const dead = await waitFor<GetMessage>('a dead letter', () => channel.get(names.deadQueue, { noAck: true }));
       expect(dead.content.toString()).toBe(JSON.stringify([event()]));
       // RabbitMQ 3.x: the first delivery and `deliveryLimit` retries; a broker counting differently may stop one short.
       expect(attempts).toBeGreaterThanOrEqual(2);

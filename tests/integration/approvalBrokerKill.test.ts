@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMongo, databaseName, type MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
-import { assertIngestTopology, brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
+import { assertIngestTopology, type BrokerNames } from '../../subgraphs/approval/broker/topology.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { eventScenario, random, shuffledDeliveries } from '../support/eventStreams.ts';
 import { expectNewestStored } from '../support/expectNewestStored.ts';
 import { identityEnv } from '../support/gatewayIdentity.ts';
+import { AMQP_URL, openTestBroker, type TestBroker } from '../support/testBroker.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
 
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const USERS = Array.from({ length: 8 }, (_, i) => `user-${i}`);
 const SYSTEMS = DEMO_SYSTEMS.map((s) => s.id);
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)!.secret;
@@ -31,10 +31,9 @@ interface Worker {
 }
 
 describe('a broker worker killed mid-stream', () => {
-  const prefix = `test-kill-${randomUUID().slice(0, 8)}`;
-  const names = brokerNames(prefix);
   const dbPrefix = `test_brokerkill_${randomUUID().slice(0, 8)}`;
-  let producer: ChannelModel;
+  let broker: TestBroker;
+  let names: BrokerNames;
   let channel: ConfirmChannel;
   let mongo: MongoConnection;
   const workers: Worker[] = [];
@@ -48,7 +47,7 @@ describe('a broker worker killed mid-stream', () => {
         MONGODB_URI: testMongoUri(),
         MONGODB_DB_PREFIX: dbPrefix,
         AMQP_URL,
-        APPROVAL_BROKER_PREFIX: prefix,
+        APPROVAL_BROKER_PREFIX: broker.prefix,
         PORT: '0',
         LOG_LEVEL: 'info',
       },
@@ -71,15 +70,14 @@ describe('a broker worker killed mid-stream', () => {
   };
 
   beforeAll(async () => {
-    producer = await connect(AMQP_URL);
-    channel = await producer.createConfirmChannel();
+    broker = await openTestBroker('kill');
+    ({ names, channel } = broker);
     await assertIngestTopology(channel, names); // so batches wait in the queue before any worker runs
     mongo = await connectMongo(testMongoUri(), databaseName('approval', { MONGODB_DB_PREFIX: dbPrefix }));
   });
   afterAll(async () => {
     for (const worker of workers) if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
-    if (channel) await deleteTopology(channel, names).catch(() => undefined);
-    await producer?.close().catch(() => undefined);
+    await broker?.close();
     await mongo?.db.dropDatabase().catch(() => undefined);
     await mongo?.close();
   });
@@ -105,8 +103,7 @@ describe('a broker worker killed mid-stream', () => {
     });
     second.process.kill('SIGTERM'); // a graceful stop acks what is in flight
     expect(await second.exited, second.output.join('')).toBe(0);
-    await pause(300); // unacked batches would come back now
-    expect((await queue()).messageCount).toBe(0);
+    expect(await broker.readyAfterConsumersLeft()).toBe(0);
     expect(await channel.get(names.deadQueue)).toBe(false);
 
     // None lost, none applied out of order: a replica folding the log afresh holds every pair's newest event.

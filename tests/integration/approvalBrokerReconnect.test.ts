@@ -1,24 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { createRabbitChangeFeed } from '../../subgraphs/approval/broker/createRabbitChangeFeed.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { startBrokerIngest } from '../../subgraphs/approval/broker/startBrokerIngest.ts';
-import { brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
+import type { BrokerNames } from '../../subgraphs/approval/broker/topology.ts';
 import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
 import { createApprovalSubgraph, type ApprovalSubgraph } from '../../subgraphs/approval/createApprovalSubgraph.ts';
 import { createApprovalStore } from '../../subgraphs/approval/store/approvalStore.ts';
 import { DEMO_SYSTEMS } from '../../subgraphs/approval/systems.ts';
 import { approvalIdentity } from '../support/gatewayIdentity.ts';
+import { recordingLogger } from '../support/logs.ts';
+import { AMQP_URL, openTestBroker, type TestBroker } from '../support/testBroker.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const FAST = { initialMs: 100, maxMs: 200 };
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A TCP proxy in front of RabbitMQ that can cut every connection and refuse new ones. */
 async function startProxy() {
@@ -58,22 +56,22 @@ async function startProxy() {
 }
 
 describe('after losing the RabbitMQ connection', () => {
-  const names = brokerNames(`test-reconnect-${randomUUID().slice(0, 8)}`);
-  const warnings: string[] = [];
-  const log: Logger = { info: () => undefined, error: () => undefined, warn: (message) => warnings.push(message) };
+  const log = recordingLogger(['warn']);
+  const warnings = log.lines;
+  const lostConnections = () => warnings.filter((w) => w.startsWith('lost RabbitMQ connection')).length;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
-  let producer: ChannelModel;
+  let broker: TestBroker;
+  let names: BrokerNames;
   let channel: ConfirmChannel;
 
   beforeAll(async () => {
     proxy = await startProxy();
-    producer = await connect(AMQP_URL);
-    channel = await producer.createConfirmChannel();
+    broker = await openTestBroker('reconnect');
+    ({ names, channel } = broker);
   });
   afterAll(async () => {
     await proxy?.close();
-    if (channel) await deleteTopology(channel, names).catch(() => undefined);
-    await producer?.close().catch(() => undefined);
+    await broker?.close();
   });
 
   it('the change feed reconnects, notifies every local listener once and sends what was published meanwhile', async () => {
@@ -85,19 +83,27 @@ describe('after losing the RabbitMQ connection', () => {
       behind.subscribe('u-2', () => calls.u2++);
       let heardOnDirect = 0;
       direct.subscribe('u-9', () => heardOnDirect++);
+      let marker = 0;
+      direct.subscribe('u-marker', () => marker++);
 
       proxy.refuse(true);
       proxy.cut();
       await waitFor('the lost connection to be logged', () => warnings.some((w) => /^lost RabbitMQ connection \(.+\); reconnecting in 0\.1 s$/.test(w)));
       // Disconnected: publishing neither fails nor reaches anyone yet.
       await behind.publish(['u-9']);
-      await pause(300);
+      // The broker still delivers what the connected replica publishes, and nothing of the other's.
+      await direct.publish(['u-marker']);
+      await waitFor('a change published on the connected replica to arrive there', () => marker === 1);
       expect(heardOnDirect).toBe(0);
 
       proxy.refuse(false);
       await waitFor('the missed change to arrive', () => heardOnDirect === 1);
       await waitFor('every local listener to be told', () => calls.u1 === 1 && calls.u2 === 1);
-      await pause(200);
+      // A change sent through the broker after the reconnect comes after anything the reconnect sent.
+      let later = 0;
+      behind.subscribe('u-later', () => later++);
+      await direct.publish(['u-later']);
+      await waitFor('a later change to reach the reconnected replica', () => later === 1);
       expect(calls).toEqual({ u1: 1, u2: 1 });
     } finally {
       await behind.close();
@@ -108,9 +114,10 @@ describe('after losing the RabbitMQ connection', () => {
   it('the change feed refuses to remember more than maxPending users while disconnected', async () => {
     const feed = await createRabbitChangeFeed({ amqpUrl: proxy.url, log, names, maxPending: 2, reconnectDelays: FAST });
     try {
+      const lost = lostConnections();
       proxy.refuse(true);
       proxy.cut();
-      await pause(100);
+      await waitFor('the feed to notice it is cut off', () => lostConnections() > lost);
       await feed.publish(['u-a', 'u-b', 'u-a']);
       await expect(feed.publish(['u-c'])).rejects.toThrow(/RabbitMQ is unreachable and 2 changed users already wait/);
     } finally {
@@ -139,7 +146,7 @@ describe('after losing the RabbitMQ connection', () => {
     });
 
     it('carries on consuming and stores every batch', async () => {
-      const lostBefore = warnings.filter((w) => w.startsWith('lost RabbitMQ connection')).length;
+      const lostBefore = lostConnections();
       const ingest = await startBrokerIngest({ amqpUrl: proxy.url, ingestor: subgraph.ingestor, log, names, reconnectDelays: FAST });
       try {
         const secret = DEMO_SYSTEMS.find((s) => s.id === 'hr')!.secret;
@@ -153,7 +160,7 @@ describe('after losing the RabbitMQ connection', () => {
             }),
           );
         await publish(1, 101);
-        await pause(50);
+        await waitFor('the consumer to take batches', async () => (await channel.checkQueue(names.ingestQueue)).messageCount < 100);
         proxy.cut(); // mid-stream, with batches in flight
         await publish(101, 201);
         const store = createApprovalStore(database.db);
@@ -169,10 +176,9 @@ describe('after losing the RabbitMQ connection', () => {
       } finally {
         await ingest.close();
       }
-      expect(warnings.filter((w) => w.startsWith('lost RabbitMQ connection')).length).toBe(lostBefore + 1);
-      // Closing hands back anything unacked (asynchronously): still empty a moment later means all were acked.
-      await pause(300);
-      expect((await channel.checkQueue(names.ingestQueue)).messageCount).toBe(0);
+      expect(lostConnections()).toBe(lostBefore + 1);
+      // Closing hands back anything unacked: still empty once the consumer is gone means all were acked.
+      expect(await broker.readyAfterConsumersLeft()).toBe(0);
       expect(await channel.get(names.deadQueue)).toBe(false);
     });
   });
