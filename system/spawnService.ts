@@ -49,7 +49,7 @@ export async function spawnService(spec: ServiceSpec, options: SpawnOptions): Pr
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  exited.then(() => sink?.end());
+  child.once('close', () => sink?.end()); // 'close' comes once the output pipes are drained, so no write lands after end
 
   try {
     await waitUntilReady(spec, child, options.readyTimeoutMs ?? 60_000);

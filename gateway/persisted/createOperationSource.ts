@@ -39,7 +39,15 @@ export async function createOperationSource(options: { registryUrl: string; poll
   };
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => void load().finally(schedule), options.pollMs);
+    // load() reports its own failures; this catch is for a bug in it, which must not stop the polling.
+    const next = () => {
+      load()
+        .catch((error: unknown) =>
+          options.log.error(`persisted operations: a reload from ${endpoint} failed unexpectedly (${errorMessage(error)}); polling goes on`),
+        )
+        .finally(schedule);
+    };
+    timer = setTimeout(next, options.pollMs);
     timer.unref();
   };
   await load();

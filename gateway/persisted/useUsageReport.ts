@@ -69,8 +69,17 @@ export function createUsageReporter(options: { registryUrl: string; intervalMs: 
       for (const entry of batch) record(entry, entry.count);
     }
   };
-  const flush = () => (sending = sending.then(send));
-  const timer = setInterval(() => void flush(), options.intervalMs);
+  // send() reports its own failures; this catch is for a bug in it, which must not leave every later report rejected.
+  const enqueue = () => {
+    sending = sending
+      .then(send)
+      .catch((error: unknown) => options.log.error(`usage report: a report failed unexpectedly (${errorMessage(error)}); the next one tries again`));
+  };
+  const flush = () => {
+    enqueue();
+    return sending;
+  };
+  const timer = setInterval(enqueue, options.intervalMs);
   timer.unref();
 
   return {

@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Logger } from '../../lib/log.ts';
+import { errorMessage, type Logger } from '../../lib/log.ts';
 
 export interface UpstreamClients {
   /** The one multiplexed graphql-ws connection to a subgraph, opened on first use. */
@@ -17,17 +17,23 @@ export interface UpstreamClients {
  */
 export function createUpstreamClients(log: Logger): UpstreamClients {
   const clients = new Map<string, { url: string; client: Client }>();
-  const dispose = (name: string) => {
+  const dispose = async (name: string): Promise<void> => {
     const entry = clients.get(name);
     clients.delete(name);
-    return entry?.client.dispose();
+    await entry?.client.dispose();
+  };
+  // A socket dropped from the supergraph closes in the background; the gateway has already stopped using it.
+  const disposeInBackground = (name: string) => {
+    dispose(name).catch((error: unknown) =>
+      log.warn(`cannot close the subscription socket to subgraph "${name}" (${errorMessage(error)}); it is no longer used`),
+    );
   };
   return {
     clientFor(subgraph, httpUrl) {
       const url = httpUrl.replace(/^http/, 'ws');
       const existing = clients.get(subgraph);
       if (existing?.url === url) return existing.client;
-      if (existing) void dispose(subgraph);
+      if (existing) disposeInBackground(subgraph);
       const client = createClient({
         url,
         webSocketImpl: WebSocket,
@@ -51,7 +57,7 @@ export function createUpstreamClients(log: Logger): UpstreamClients {
       return client;
     },
     retain(subgraphs) {
-      for (const name of [...clients.keys()]) if (!subgraphs.has(name)) void dispose(name);
+      for (const name of [...clients.keys()]) if (!subgraphs.has(name)) disposeInBackground(name);
     },
     async close() {
       await Promise.all([...clients.keys()].map(dispose));

@@ -104,7 +104,8 @@ export function createSharedSiteLimiter(limits: SiteLimits, options: SharedLimit
   };
   const drop = (built: ReturnType<typeof build>) => {
     // Disconnecting the connection, not the limiter: that one would unsubscribe first, over a socket that may be down.
-    void built.connection.disconnect(false);
+    // A lost connection often fails to say goodbye; it is dropped either way, so that failure is not news.
+    built.connection.disconnect(false).catch(() => undefined);
   };
   let current = build();
   const rebuild = () => {
