@@ -4,10 +4,11 @@
  * workload and on warm mall searches. Knobs are the BENCH_* variables below.
  */
 import { cpus, loadavg } from 'node:os';
-import { envInt, envString } from '../lib/env.ts';
+import { envInt, envOptional, envString } from '../lib/env.ts';
 import { benchGatewayEdge } from './gatewayEdge.ts';
 import { benchGatewayFederation } from './gatewayFederation.ts';
 import { benchGatewayMallSearch } from './gatewayMallSearch.ts';
+import { benchGatewayTracing } from './gatewayTracing.ts';
 import { checkoutBaseline } from './support/checkoutBaseline.ts';
 
 /** The last commit before the query engine work of issue 10: "today's code" in its goals. */
@@ -50,6 +51,10 @@ export async function benchGateway(mongoUri: string): Promise<void> {
     if (PARTS.includes('edge')) {
       // Only when asked (BENCH_GATEWAY_PARTS=edge): the edge's own cost, on the federation workload.
       await benchGatewayEdge({ ...FEDERATION, redisUrl: envString('BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), log });
+    }
+    if (PARTS.includes('tracing')) {
+      // Only when asked (BENCH_GATEWAY_PARTS=tracing): tracing off against on, on the federation workload.
+      await benchGatewayTracing({ ...FEDERATION, otlpEndpoint: envOptional('BENCH_OTLP_ENDPOINT'), log });
     }
     if (PARTS.includes('malls')) {
       await benchGatewayMallSearch({ ...MALLS, mongoUri, baselineRoot: baseline?.root ?? null, log });
