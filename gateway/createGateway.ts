@@ -12,12 +12,13 @@ import { createAuthenticator } from './auth/createAuthenticator.ts';
 import type { IdentityForwarding } from './auth/createIdentityForwarding.ts';
 import { createGatewayExecution } from './execution/createGatewayExecution.ts';
 import { startGraphqlServer } from './graphql/startGraphqlServer.ts';
-import { edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, edgeConfigFromEnv, type EdgeConfig } from './http/edgeConfig.ts';
 import { useGatewayRoutes } from './http/useGatewayRoutes.ts';
 import { createRateLimits } from './limits/createRateLimits.ts';
 import { createTrustedDocuments, type TrustedDocumentOptions } from './persisted/createTrustedDocuments.ts';
 import { persistedConfigFromEnv } from './persisted/persistedConfig.ts';
 import { createStreamOperations } from './subscriptions/createStreamOperations.ts';
+import { createStreamTransportEdge } from './subscriptions/createStreamEdge.ts';
 import { useWebSocketTransport } from './subscriptions/useWebSocketTransport.ts';
 import type { SupergraphVersion } from './supergraph/supergraphVersion.ts';
 
@@ -77,7 +78,15 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
     trustedPlugins: trusted.plugins,
   });
   const incremental = { apollo, hold: (version: SupergraphVersion) => gateway.hold(version), formatError };
-  const streams = createStreamOperations({ runtimes, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened(), incremental });
+  const streams = {
+    ...createStreamOperations({ runtimes, apollo, identity: options.identity.forward, onStream: () => metrics.subscriptionOpened(), incremental }),
+    edge: createStreamTransportEdge({
+      rateLimits,
+      resolve: trusted.resolve,
+      limits: edge.limits,
+      maxConnectionsPerUser: edge.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER,
+    }),
+  };
   useGatewayRoutes(app, {
     gateway,
     apollo,

@@ -7,7 +7,11 @@ export interface EdgeConfig {
   limits: OperationLimits;
   rateLimits: RateLimitSettings;
   corsOrigins: string[];
+  /** Open WebSocket connections and SSE streams one signed-in user may hold at a replica; 0: no limit; unset: the default. */
+  maxConnectionsPerUser?: number;
 }
+
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { windowSeconds: 1, perClient: 2000, perUser: 50 };
 
@@ -44,6 +48,7 @@ export function edgeConfigFromEnv(env: NodeJS.ProcessEnv, profile: 'demo' | 'pro
       perUser: envInt('GATEWAY_RATE_LIMIT_PER_USER', DEFAULT_RATE_LIMITS.perUser, env),
       ...(redisUrl ? { redisUrl } : {}),
     },
+    maxConnectionsPerUser: envInt('GATEWAY_MAX_CONNECTIONS_PER_USER', DEFAULT_MAX_CONNECTIONS_PER_USER, env),
     corsOrigins:
       origins === undefined
         ? profile === 'demo'

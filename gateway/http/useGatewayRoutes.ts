@@ -15,6 +15,7 @@ import { useLandingPage } from '../landing/useLandingPage.ts';
 import type { RateLimits } from '../limits/createRateLimits.ts';
 import { usePortal } from '../portal/usePortal.ts';
 import type { OperationHandlers } from '../subscriptions/createOperationHandlers.ts';
+import type { StreamTransportEdge } from '../subscriptions/createStreamEdge.ts';
 import { useSseTransport } from '../subscriptions/useSseTransport.ts';
 import type { VersionedGateway } from '../supergraph/createVersionedGateway.ts';
 import { createCompression } from './createCompression.ts';
@@ -41,7 +42,7 @@ export interface GatewayRoutesOptions {
   trustedHandler: RequestHandler;
   incremental: IncrementalOptions;
   /** What SSE streams run on. */
-  streams: { schema: () => GraphQLSchema; handlers: OperationHandlers };
+  streams: { schema: () => GraphQLSchema; handlers: OperationHandlers; edge?: StreamTransportEdge };
 }
 
 /** The gateway's HTTP edge: health, metrics, keys, pages, and `/graphql` over HTTP and SSE, in the order a request meets them. */

@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/log.ts';
 import { createApqStore } from './createApqStore.ts';
 import { createOperationSource } from './createOperationSource.ts';
 import { createPersistedOperations } from './createPersistedOperations.ts';
+import { createOperationResolver, type OperationResolver } from './resolveOperation.ts';
 import type { PersistedConfig } from './persistedConfig.ts';
 import { createUsageReporter } from './useUsageReport.ts';
 
@@ -17,6 +18,8 @@ export interface TrustedDocumentOptions extends PersistedConfig {
 export interface TrustedDocuments {
   /** Goes after the body parser, before Apollo Server. */
   handler: RequestHandler;
+  /** The same decision for the WebSocket and SSE transports: what to run, or why not. */
+  resolve: OperationResolver;
   plugins: ApolloServerPlugin[];
   close(): Promise<void>;
 }
@@ -32,8 +35,10 @@ export async function createTrustedDocuments(options: TrustedDocumentOptions, lo
       `trusted documents: only published operations run${options.freeformClients.length ? `, except for ${options.freeformClients.join(', ')}` : ''}${manifests ? '' : ' (no registry is followed, so none is published: set GATEHOUSE_REGISTRY_URL)'}`,
     );
   }
+  const resolve = createOperationResolver({ manifests, apq, freeformClients: options.freeformClients });
   return {
-    handler: createPersistedOperations({ manifests, apq, freeformClients: options.freeformClients }),
+    handler: createPersistedOperations({ resolve }),
+    resolve,
     plugins: usage ? [usage.plugin] : [],
     close: async () => {
       manifests?.close();

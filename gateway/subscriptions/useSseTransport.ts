@@ -1,21 +1,55 @@
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import express from 'express';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { authenticatedUser, type Authenticator } from '../auth/createAuthenticator.ts';
+import { CLIENT_NAME_HEADER, clientNameOf, readOperationFields, useQuery } from '../persisted/createPersistedOperations.ts';
 import type { OperationHandlers, StreamContext } from './createOperationHandlers.ts';
+import type { StreamTransportEdge } from './createStreamEdge.ts';
+import { notReady } from './notReady.ts';
+
+/** As `/graphql` over HTTP. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 /**
  * GraphQL over Server-Sent Events (graphql-sse, distinct connections mode) on
  * `/graphql`: requests that accept `text/event-stream` are streamed, the rest
- * fall through to Apollo Server.
+ * fall through to Apollo Server. With the edge, each stream is one request
+ * against the caller's budgets and one of the user's open connections, its
+ * operation is checked against the trusted documents (an id becomes its
+ * text) and held to the operation limits; a refusal is streamed as the
+ * protocol says, a `next` event with the error and then `complete`.
  */
-export function useSseTransport(app: Express, options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator }): void {
+export function useSseTransport(
+  app: Express,
+  options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator; edge?: StreamTransportEdge },
+): void {
+  const contextOf = async (authorization: string | null | undefined): Promise<StreamContext> => ({
+    userId: await authenticatedUser(options.authenticate, authorization ?? undefined),
+  });
+  const { edge } = options;
   const handler = createHandler<StreamContext>({
     schema: () => options.schema(),
-    context: async (req) => ({ userId: await authenticatedUser(options.authenticate, req.headers.get('authorization') ?? undefined) }),
+    context: async (req) => contextOf(req.headers.get('authorization')),
+    ...(edge
+      ? {
+          onSubscribe: async (req, params) => {
+            let schema: GraphQLSchema;
+            try {
+              schema = options.schema();
+            } catch {
+              return { errors: [notReady()] };
+            }
+            const prepared = edge.prepare(schema, { query: params.query, operationName: params.operationName, variables: params.variables });
+            if (!('document' in prepared)) return { errors: [...prepared] };
+            return { ...prepared, contextValue: await contextOf(req.headers.get('authorization')) };
+          },
+        }
+      : {}),
     subscribe: (args) => options.handlers.subscribe(args),
     execute: (args) => options.handlers.execute(args),
   });
+  const parseJson = express.json({ limit: MAX_BODY_BYTES });
   app.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
     if (!req.headers.accept?.includes('text/event-stream')) return next();
     const authentication = await options.authenticate(req.headers.authorization);
@@ -24,9 +58,33 @@ export function useSseTransport(app: Express, options: { schema: () => GraphQLSc
       return;
     }
     try {
+      if (edge) {
+        const caller = { client: clientNameOf(req.headers[CLIENT_NAME_HEADER]), user: authentication.kind === 'user' ? authentication.userId : null };
+        const opened = await edge.stream.open(caller, { countRequest: true });
+        if (!opened.ok) return refuse(res, opened.error);
+        res.once('close', opened.release);
+        if (req.method === 'POST') await new Promise<void>((resolve, reject) => parseJson(req, res, (error?: Error) => (error ? reject(error) : resolve())));
+        const fields = readOperationFields(req);
+        if (fields) {
+          const admitted = await edge.stream.admit(caller, fields, { countRequest: false });
+          if (!admitted.ok) return refuse(res, admitted.error);
+          useQuery(req, admitted.query);
+        }
+      }
       await handler(req, res);
     } catch (error) {
       next(error);
     }
   });
+}
+
+/** The protocol's way to report an error found before execution: on an accepted stream, a `next` event carrying it, then `complete`. */
+function refuse(res: Response, error: GraphQLError): void {
+  const retryAfter = error.extensions.retryAfterSeconds;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+  });
+  res.end(`event: next\ndata: ${JSON.stringify({ errors: [error.toJSON()] })}\n\nevent: complete\ndata: \n\n`);
 }
