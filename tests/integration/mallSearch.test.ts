@@ -9,6 +9,7 @@ import { createCrawlLeases, expireCrawlLeases } from '../../subgraphs/malls/kit/
 import { createMallSearch, type MallSearchOptions } from '../../subgraphs/malls/kit/createMallSearch.ts';
 import { createSiteLimiter, type SiteLimiter } from '../../subgraphs/malls/kit/siteLimiter.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 type Stats = Record<string, { total: number; byKeyword: Record<string, number> }>;
 
@@ -51,7 +52,8 @@ function mallSearch(overrides: Partial<MallSearchOptions> = {}) {
     limiter,
     log,
     freshMs: 60_000,
-    deadlineMs: 1500,
+    // Generous: a cold first search starts the page reader's threads, seconds on a loaded machine. Deadline tests set their own.
+    deadlineMs: 10_000,
     maxPages: 3,
     fetch: { budgetMs: 5000, attemptTimeoutMs: 1000, retries: 2, backoffMs: 50 },
     ...overrides,
@@ -182,9 +184,10 @@ describe('a mall search through the kit', () => {
     await setFault('hanbit', 'rateLimit');
     const search = mallSearch({ deadlineMs: 4000 });
     const pending = search.search('gram pro', 5);
-    // The site recovers half a second into the search, while the crawler is backing off.
-    const recovery = new Promise((resolve) => setTimeout(resolve, 500)).then(() => setFault('hanbit', 'ok'));
-    const [result] = await Promise.all([pending, recovery]);
+    // The site recovers once it has refused the first request, while the crawler waits out its Retry-After of 1 s.
+    await waitFor('the site to refuse the first request', async () => (await requests('hanbit', 'gram pro')) >= 1);
+    await setFault('hanbit', 'ok');
+    const result = await pending;
     expect(result.error).toBeNull();
     expect(result.offers.length).toBeGreaterThan(0);
   });
