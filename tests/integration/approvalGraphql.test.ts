@@ -147,7 +147,7 @@ describe('Subscription.approvalCountChanged over graphql-ws', () => {
   };
   const SUBSCRIPTION = `subscription { approvalCountChanged { ${SUMMARY} } }`;
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
   });
 
   it('sends the current summary, then the new one after an event', async () => {
