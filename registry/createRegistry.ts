@@ -38,6 +38,12 @@ export interface Registry {
 /** Replicas racing for the same revision: the loser re-checks against the winner, at most this often. */
 const MAX_ATTEMPTS = 10;
 
+interface ChangeContext {
+  store: RegistryStore;
+  evaluator: ChangeEvaluator;
+  knownOperations?: () => Promise<KnownOperation[]>;
+}
+
 /**
  * The registry's rules over its store: a change must compose and, unless
  * allowed, must not break clients; a change that passes becomes the next
@@ -51,69 +57,15 @@ export function createRegistry(
 ): Registry {
   // Composition runs on a worker thread within a budget; the seed, at start, composes here.
   const evaluator = options.evaluator ?? sharedChangeEvaluator();
+  const changes: ChangeContext = { store, evaluator, knownOperations: options.knownOperations };
   // Changes through one replica queue up; only other replicas can race it.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = queue.then(work);
-    queue = result.catch(() => undefined);
-    return result;
-  };
-
-  const change = (request: ChangeRequest, describe: SubgraphChange) => serially(() => attemptChange(request, describe));
-
-  const attemptChange = async (request: ChangeRequest, describe: SubgraphChange): Promise<ChangeOutcome> => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      // Jittered, so two replicas that collided do not collide again.
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
-      const current = await store.latest();
-      const subgraphs = current?.subgraphs ?? [];
-      if (describe.action === 'publish' && isUnchanged(subgraphs, describe.subgraph)) {
-        return { status: 'unchanged', revision: current!.revision, malls: [], breaking: [] };
-      }
-      const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
-      const refusal = nameRefusal(
-        subgraphs.find((s) => s.name === name),
-        request.scope,
-      );
-      if (refusal) return { status: 'refused', reason: 'ownership', errors: [refusal] };
-      const operations = await options.knownOperations?.();
-      const verdict = await evaluator.evaluate(
-        { subgraphs, supergraphSdl: current?.supergraphSdl ?? null },
-        describe,
-        request.allowBreaking,
-        request.scope,
-        operations,
-      );
-      if (!verdict.ok) {
-        return { status: 'refused', reason: verdict.reason, errors: verdict.reason === 'breaking' ? verdict.breaking : verdict.errors };
-      }
-      const previous = current?.revision ?? 0;
-      const note = verdict.note ? { note: verdict.note } : {};
-      if (request.dryRun) return { status: 'checked', revision: previous, malls: verdict.malls, breaking: verdict.breaking, ...note };
-      const at = new Date();
-      const existing = new Map(subgraphs.map((s) => [s.name, s]));
-      const next: PublishedSubgraph[] = verdict.subgraphs.map((s) =>
-        s.name === name
-          ? { ...s, ...ownershipOf(s.sdl, request.scope), publishedBy: request.by, publishedAt: at, revision: previous + 1 }
-          : existing.get(s.name)!,
-      );
-      const stored = await store.append(previous, {
-        subgraphs: next,
-        supergraphSdl: verdict.supergraphSdl,
-        change: { action: describe.action, name, by: request.by, at },
-      });
-      if (stored === 'conflict') continue;
-      onRevision(stored);
-      return {
-        status: describe.action === 'publish' ? 'published' : 'deleted',
-        revision: stored.revision,
-        malls: verdict.malls,
-        breaking: verdict.breaking,
-        ...note,
-      };
-    }
-    throw new Error(`the registry changed ${MAX_ATTEMPTS} times while this change was being checked; retry it`);
-  };
+  const serially = createSerialQueue();
+  const change = (request: ChangeRequest, describe: SubgraphChange) =>
+    serially(async () => {
+      const outcome = await changeWithRetries(changes, request, describe);
+      if ('stored' in outcome) onRevision(outcome.stored);
+      return outcome.outcome;
+    });
 
   return {
     latest: () => store.latest(),
@@ -121,20 +73,99 @@ export function createRegistry(
     publish: (subgraph, request) => change(request, { action: 'publish', subgraph }),
     remove: (name, request) => change(request, { action: 'delete', name }),
     async seed(subgraphs, by) {
-      if (await store.latest()) return false;
-      const composed = composeSupergraph([...subgraphs].sort((a, b) => a.name.localeCompare(b.name)));
-      if (!composed.ok) throw new Error(`the seed subgraphs do not compose: ${composed.errors.join('; ')}`);
-      const at = new Date();
-      const stored = await store.append(0, {
-        subgraphs: subgraphs.map((s) => ({ ...s, ...ownershipOf(s.sdl, { kind: 'admin' }), publishedBy: by, publishedAt: at, revision: 1 })),
-        supergraphSdl: composed.supergraphSdl,
-        change: { action: 'seed', name: null, by, at },
-      });
-      if (stored === 'conflict') return false;
-      onRevision(stored);
-      return true;
+      const stored = await seedRevision(store, subgraphs, by);
+      if (stored) onRevision(stored);
+      return stored !== null;
     },
   };
+}
+
+/** Runs each piece of work after the one before has settled. */
+function createSerialQueue(): <T>(work: () => Promise<T>) => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+}
+
+type Attempt = { outcome: ChangeOutcome } | { outcome: ChangeOutcome; stored: Revision };
+
+async function changeWithRetries(changes: ChangeContext, request: ChangeRequest, describe: SubgraphChange): Promise<Attempt> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    // Jittered, so two replicas that collided do not collide again.
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+    const result = await attemptChange(changes, request, describe);
+    if (result !== 'conflict') return result;
+  }
+  throw new Error(`the registry changed ${MAX_ATTEMPTS} times while this change was being checked; retry it`);
+}
+
+/** One try against the newest revision: its verdict, and the revision it stored; `conflict` when another writer stored one first. */
+async function attemptChange(changes: ChangeContext, request: ChangeRequest, describe: SubgraphChange): Promise<Attempt | 'conflict'> {
+  const current = await changes.store.latest();
+  const subgraphs = current?.subgraphs ?? [];
+  if (describe.action === 'publish' && isUnchanged(subgraphs, describe.subgraph)) {
+    return { outcome: { status: 'unchanged', revision: current!.revision, malls: [], breaking: [] } };
+  }
+  const name = describe.action === 'publish' ? describe.subgraph.name : describe.name;
+  const refusal = nameRefusal(
+    subgraphs.find((s) => s.name === name),
+    request.scope,
+  );
+  if (refusal) return { outcome: { status: 'refused', reason: 'ownership', errors: [refusal] } };
+  const operations = await changes.knownOperations?.();
+  const verdict = await changes.evaluator.evaluate(
+    { subgraphs, supergraphSdl: current?.supergraphSdl ?? null },
+    describe,
+    request.allowBreaking,
+    request.scope,
+    operations,
+  );
+  if (!verdict.ok) {
+    return { outcome: { status: 'refused', reason: verdict.reason, errors: verdict.reason === 'breaking' ? verdict.breaking : verdict.errors } };
+  }
+  const previous = current?.revision ?? 0;
+  const note = verdict.note ? { note: verdict.note } : {};
+  if (request.dryRun) return { outcome: { status: 'checked', revision: previous, malls: verdict.malls, breaking: verdict.breaking, ...note } };
+  const at = new Date();
+  const stored = await changes.store.append(previous, {
+    subgraphs: nextSubgraphs(subgraphs, verdict.subgraphs, { name, request, revision: previous + 1, at }),
+    supergraphSdl: verdict.supergraphSdl,
+    change: { action: describe.action, name, by: request.by, at },
+  });
+  if (stored === 'conflict') return 'conflict';
+  const status = describe.action === 'publish' ? 'published' : 'deleted';
+  return { outcome: { status, revision: stored.revision, malls: verdict.malls, breaking: verdict.breaking, ...note }, stored };
+}
+
+/** The composed subgraphs as the next revision holds them: the changed one newly stamped, the others as they were. */
+function nextSubgraphs(
+  existing: readonly PublishedSubgraph[],
+  composed: readonly SubgraphDefinition[],
+  change: { name: string; request: ChangeRequest; revision: number; at: Date },
+): PublishedSubgraph[] {
+  const byName = new Map(existing.map((s) => [s.name, s]));
+  return composed.map((s) =>
+    s.name === change.name
+      ? { ...s, ...ownershipOf(s.sdl, change.request.scope), publishedBy: change.request.by, publishedAt: change.at, revision: change.revision }
+      : byName.get(s.name)!,
+  );
+}
+
+/** Stores `subgraphs` as revision 1 of an empty registry; null when it was not empty. */
+async function seedRevision(store: RegistryStore, subgraphs: SubgraphDefinition[], by: string): Promise<Revision | null> {
+  if (await store.latest()) return null;
+  const composed = composeSupergraph([...subgraphs].sort((a, b) => a.name.localeCompare(b.name)));
+  if (!composed.ok) throw new Error(`the seed subgraphs do not compose: ${composed.errors.join('; ')}`);
+  const at = new Date();
+  const stored = await store.append(0, {
+    subgraphs: subgraphs.map((s) => ({ ...s, ...ownershipOf(s.sdl, { kind: 'admin' }), publishedBy: by, publishedAt: at, revision: 1 })),
+    supergraphSdl: composed.supergraphSdl,
+    change: { action: 'seed', name: null, by, at },
+  });
+  return stored === 'conflict' ? null : stored;
 }
 
 function isUnchanged(subgraphs: readonly PublishedSubgraph[], candidate: SubgraphDefinition): boolean {
