@@ -5,6 +5,9 @@ import type { ConfirmChannel } from 'amqplib';
 import { errorMessage, type Logger } from '../../../lib/log.ts';
 import { createChangeListeners, type ChangeFeed } from '../changeFeed.ts';
 import { keepConnected, withTimeout, type ReconnectDelays } from '../../../lib/amqp/keepConnected.ts';
+import { encodeChange, parseChange } from './changeMessage.ts';
+import { confirmError } from './confirmError.ts';
+import { createPendingChanges } from './pendingChanges.ts';
 import { assertChangesExchange, brokerNames, type BrokerNames } from './topology.ts';
 
 export interface RabbitChangeFeedOptions {
@@ -39,55 +42,35 @@ const CONFIRM_TIMEOUT_MS = 5000;
 export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): Promise<ChangeFeed> {
   const { log } = options;
   const names = options.names ?? brokerNames();
-  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
-  const onListenerError = options.onListenerError ?? ((error: unknown) => log.warn(`a change listener failed: ${errorMessage(error)}`));
-  const listeners = createChangeListeners(onListenerError);
-  const pending = new Set<string>();
+  const listeners = createChangeListeners(options.onListenerError ?? ((error: unknown) => log.warn(`a change listener failed: ${errorMessage(error)}`)));
+  const pending = createPendingChanges(options.maxPending ?? DEFAULT_MAX_PENDING);
   let channel: ConfirmChannel | undefined;
   let closed = false;
 
-  const notify = listeners.notify;
-  const notifyAll = listeners.notifyAll;
-
-  const onMessage = (content: Buffer, headers: Record<string, unknown> | undefined) => {
+  const receive = (content: Buffer, headers: Record<string, unknown> | undefined) => {
     if (closed) return;
-    // Listeners (subscription pushes) run in the trace of the change, on every replica.
-    if (isTracingOn()) return void context.with(contextFromHeaders(headers), () => deliver(content));
-    deliver(content);
-  };
-  const deliver = (content: Buffer) => {
-    const userIds = parseChange(content);
-    if (userIds === null) {
+    const deliver = () => {
+      const userIds = parseChange(content);
+      if (userIds) return listeners.notify(userIds);
       log.warn(`ignored a message on ${names.changes} that is not {"userIds":[…]}; only approval subgraphs should publish there`);
-      return;
-    }
-    notify(userIds);
+    };
+    // Listeners (subscription pushes) run in the trace of the change, on every replica.
+    if (isTracingOn()) context.with(contextFromHeaders(headers), deliver);
+    else deliver();
   };
 
-  /** Keeps ids for the next connection; refuses once too many wait. */
-  const hold = (userIds: readonly string[]) => {
-    for (const userId of userIds) {
-      if (pending.size >= maxPending && !pending.has(userId)) {
-        throw new Error(
-          `RabbitMQ is unreachable and ${maxPending} changed users already wait to be announced; other replicas' live views lag until those users change again`,
-        );
+  /** Sends what waited for a connection; keeps it again if that fails. */
+  const sendPending = (ch: ConfirmChannel) => {
+    if (pending.size === 0) return;
+    const waiting = pending.takeWith();
+    sendChange(ch, names.changes, waiting).catch(() => {
+      try {
+        pending.hold(waiting);
+      } catch (error) {
+        log.warn(errorMessage(error));
       }
-      pending.add(userId);
-    }
+    });
   };
-
-  const send = (ch: ConfirmChannel, userIds: readonly string[]) =>
-    withTimeout(
-      new Promise<void>((resolve, reject) => {
-        const body = Buffer.from(JSON.stringify({ userIds }));
-        // Not persistent: a notification is only worth something while replicas are listening.
-        ch.publish(names.changes, '', body, { contentType: 'application/json', headers: withTraceHeaders({}) }, (error: unknown) =>
-          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
-        );
-      }),
-      CONFIRM_TIMEOUT_MS,
-      'RabbitMQ confirming a change notification',
-    );
 
   const connection = await keepConnected({
     amqpUrl: options.amqpUrl,
@@ -102,28 +85,11 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
         if (channel === ch) channel = undefined;
         fail(new Error('the change feed channel was closed'));
       });
-      await assertChangesExchange(ch, names);
-      const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-      await ch.bindQueue(queue, names.changes, '');
-      // No acks: a lost notification is made good by the notify-all after a reconnect.
-      await ch.consume(
-        queue,
-        (message) => (message ? onMessage(message.content, message.properties.headers) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))),
-        { noAck: true },
-      );
+      await consumeChanges(ch, names, receive, fail);
       channel = ch;
-      if (pending.size > 0) {
-        const waiting = [...pending];
-        pending.clear();
-        send(ch, waiting).catch(() => {
-          try {
-            hold(waiting);
-          } catch (error) {
-            log.warn(errorMessage(error));
-          }
-        });
-      }
-      if (reconnected) notifyAll();
+      sendPending(ch);
+      // This replica may have missed changes while disconnected; listeners re-read the store, so a spare call is safe.
+      if (reconnected) listeners.notifyAll();
       else log.info(`approval changes are shared with other replicas over RabbitMQ exchange ${names.changes}`);
     },
   });
@@ -132,15 +98,14 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
     async publish(userIds) {
       if (closed) throw new Error('the approval change feed is closed');
       // Ids that waited for a connection ride along with the next publish.
-      const ids = [...new Set([...pending, ...userIds])];
+      const ids = pending.takeWith(userIds);
       if (ids.length === 0) return;
-      pending.clear();
       const ch = channel;
-      if (!ch) return hold(ids);
+      if (!ch) return pending.hold(ids);
       try {
-        await send(ch, ids);
+        await sendChange(ch, names.changes, ids);
       } catch {
-        hold(ids); // the channel went down under us; sent after reconnecting
+        pending.hold(ids); // the channel went down under us; sent after reconnecting
       }
     },
     subscribe: (userId, listener) => listeners.add(userId, listener),
@@ -153,16 +118,36 @@ export async function createRabbitChangeFeed(options: RabbitChangeFeedOptions): 
   };
 }
 
-/** The user ids of a change message, or null when it is not one. */
-function parseChange(content: Buffer): string[] | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(content.toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const userIds = (value as { userIds?: unknown }).userIds;
-  if (!Array.isArray(userIds) || !userIds.every((id): id is string => typeof id === 'string')) return null;
-  return userIds;
+/** Binds an exclusive, server-named queue of this replica to the fanout exchange and hands each message to `receive`. */
+async function consumeChanges(
+  ch: ConfirmChannel,
+  names: BrokerNames,
+  receive: (content: Buffer, headers: Record<string, unknown> | undefined) => void,
+  fail: (error: Error) => void,
+): Promise<void> {
+  await assertChangesExchange(ch, names);
+  const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+  await ch.bindQueue(queue, names.changes, '');
+  // No acks: a lost notification is made good by the notify-all after a reconnect.
+  await ch.consume(
+    queue,
+    (message) => (message ? receive(message.content, message.properties.headers) : fail(new Error(`RabbitMQ cancelled the consumer of ${queue}`))),
+    {
+      noAck: true,
+    },
+  );
+}
+
+/** Publishes one notification and waits for the broker's confirm (bounded: ingestion waits for it). */
+function sendChange(ch: ConfirmChannel, exchange: string, userIds: readonly string[]): Promise<void> {
+  return withTimeout(
+    new Promise<void>((resolve, reject) => {
+      // Not persistent: a notification is only worth something while replicas are listening.
+      ch.publish(exchange, '', encodeChange(userIds), { contentType: 'application/json', headers: withTraceHeaders({}) }, (error: unknown) =>
+        error ? reject(confirmError(error)) : resolve(),
+      );
+    }),
+    CONFIRM_TIMEOUT_MS,
+    'RabbitMQ confirming a change notification',
+  );
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, Message } from 'amqplib';
 import type { OutgoingEvent } from '../events/postEvents.ts';
 import { signBody } from '../events/verifySignature.ts';
+import { confirmError } from './confirmError.ts';
 import { brokerNames, type BrokerNames } from './topology.ts';
 
 export interface PublishEventsOptions {
@@ -73,7 +74,7 @@ export async function publishEvents(
           headers: withTraceHeaders({ 'x-signature': signBody(body, secret) }),
         },
         // RabbitMQ sends basic.return before the confirm, so `unroutable` is set by now.
-        (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        (error: unknown) => (error ? reject(confirmError(error)) : resolve()),
       );
     });
   } finally {
