@@ -36,15 +36,7 @@ export function createLogFollower(storage: ApprovalStorage, states: PairStates, 
   const own = createOwnAppends();
   /** The first log position not folded yet. */
   let next = 1;
-  const schedule = createCheckpointSchedule({
-    every: options.checkpointEvents,
-    async write(position, events) {
-      const neededAfter = await checkpoints.write({ position, events, states: states.snapshot() });
-      // The log no kept checkpoint needs goes; a replica still behind it loads a checkpoint instead.
-      if (neededAfter) await log.pruneThrough(neededAfter);
-    },
-    onError: options.onCheckpointError,
-  });
+  const schedule = createCheckpointSchedule({ every: options.checkpointEvents, write: checkpointWriter(storage, states), onError: options.onCheckpointError });
 
   /** Moves to the newest checkpoint if it lies ahead: at a start, or when the log needed next was pruned. */
   const loadCheckpoint = async () => {
@@ -56,17 +48,7 @@ export function createLogFollower(storage: ApprovalStorage, states: PairStates, 
     schedule.loaded(checkpoint.events);
   };
 
-  /** Runs `step`; where it meets pruned log, loads the checkpoint that replaced it and runs it again. */
-  const pastPruning = async <T>(step: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await step();
-      } catch (error) {
-        if (!(error instanceof LogPrunedError) || attempt >= PRUNED_ATTEMPTS) throw error;
-        await loadCheckpoint();
-      }
-    }
-  };
+  const pastPruning = <T>(step: () => Promise<T>) => retryPastPruning(step, loadCheckpoint);
 
   const fold = (entry: LogEntry) => {
     if (entry.position !== next) return;
@@ -115,6 +97,27 @@ export function createLogFollower(storage: ApprovalStorage, states: PairStates, 
       }
       return own.finish(position);
     },
+  };
+}
+
+/** Runs `step`; where it meets pruned log, loads the checkpoint that replaced it and runs it again. */
+async function retryPastPruning<T>(step: () => Promise<T>, loadCheckpoint: () => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof LogPrunedError) || attempt >= PRUNED_ATTEMPTS) throw error;
+      await loadCheckpoint();
+    }
+  }
+}
+
+/** Writes a checkpoint of `states` (its snapshot taken at the call) and prunes the log that no kept checkpoint needs. */
+function checkpointWriter({ log, checkpoints }: ApprovalStorage, states: PairStates) {
+  return async (position: number, events: number): Promise<void> => {
+    const neededAfter = await checkpoints.write({ position, events, states: states.snapshot() });
+    // A replica still behind the pruned log loads a checkpoint instead.
+    if (neededAfter) await log.pruneThrough(neededAfter);
   };
 }
 
