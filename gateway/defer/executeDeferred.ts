@@ -1,14 +1,12 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
-import type { DeferNode, FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { DeferNode, DeferredNode, FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { SupergraphVersion } from '../supergraph/supergraphVersion.ts';
 import { withoutActiveDefers } from './activeDefers.ts';
 import { createPayloadQueue } from './createPayloadQueue.ts';
 import { deferredOperation } from './deferredOperation.ts';
-
-type ResponsePath = (string | number)[];
-type Raw = Record<string, unknown>;
+import { batchLayout, batchPath, batchSeed, itemsAt, nestAt, startsWith, valueAt, type BatchLayout, type Raw, type ResponsePath } from './rawPaths.ts';
 
 export interface IncrementalPayload {
   data: Record<string, unknown> | null;
@@ -31,31 +29,57 @@ export interface DeferredExecution {
 }
 
 /** Stand-ins for subgraphs: the raw data a run starts from, and the capture of what a run fetched. */
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
 const SEED = '__defer_seed__';
 const ROOT_TYPENAME = '__defer_root_typename__';
 const CAPTURE = '__defer_capture__';
 
-/** One thing to execute and deliver: the first payload, or one deferred fragment for one list item. */
-interface Step {
-  primary?: PlanNode;
-  deferred: readonly DeferNode['deferred'][number][];
-  /** The raw data the step starts from (its item, nested along its path), or none for the first payload. */
+/** One run of Apollo's plan executor: what it starts from, what it fetches, what its result is shaped by. */
+interface Run {
   seed: Raw | null;
-  /** What its result is shaped by. */
-  shape: DocumentNode;
-  /** Where its item sits in its own result (list indexes 0), and how its paths read in the client's response. */
-  itemPath: ResponsePath;
-  toClientPath: (path: ResponsePath) => ResponsePath;
+  node?: PlanNode;
+  shape: OperationContext;
+  /** Keep the raw data once fetched (for what is deferred below, or for the next stage). */
+  capture: boolean;
+}
+
+/**
+ * One deferred fragment as planned. Its items each run `first` (the
+ * fetches that read only the item, e.g. the mall's search) on their own,
+ * as soon as the item is known; items whose first fetches end in the same
+ * turn of the event loop then run `rest` (e.g. the catalog lookup of their
+ * offers) and the shaping together, and leave in one payload. No item
+ * waits for another that is not done.
+ */
+interface Fragment {
+  first?: PlanNode;
+  rest?: PlanNode;
+  deferred: readonly DeferredNode[];
+  shape: OperationContext;
+  layout: BatchLayout;
   label?: string;
+  /** Items whose first fetches are done, waiting for this turn to end. */
+  ready: Item[];
+}
+
+interface Item {
+  fragment: Fragment;
+  /** Its raw data: what the parent fetched, then what `first` added. */
+  value: Raw;
+  /** Where it is in the client's response. */
+  clientPath: ResponsePath;
+  /** Errors of its first fetches, at client paths. */
+  errors: GraphQLError[];
 }
 
 /**
  * Executes a plan whose top node is a Defer node with Apollo's own plan
- * executor, once for the first payload and then once per deferred fragment
- * and list item, each item's run seeded with that item's raw data (the same
+ * executor: once for the first payload, then per deferred fragment in two
+ * stages (Fragment), each run seeded with its items' raw data (the same
  * trick as executeSubscription.ts: stand-in data sources replay given data).
- * To get the raw data, each run appends fetches to stand-ins that hand over
- * the raw response root by reference.
+ * To get the raw data, a run appends fetches to stand-ins that hand over the
+ * raw response root by reference.
  */
 export async function executeDeferred(
   version: SupergraphVersion,
@@ -72,17 +96,23 @@ export async function executeDeferred(
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   const rootNames = rootResponseNames(operation, fragments);
+  const contextOf = (shape: DocumentNode) => buildOperationContext({ schema: version.schema, operationDocument: shape, operationName });
+  // What a first stage's result is shaped by: nothing but __typename, as only its raw data is kept.
+  const bare = contextOf({
+    kind: Kind.DOCUMENT,
+    definitions: [{ ...operation, directives: [], selectionSet: { kind: Kind.SELECTION_SET, selections: [TYPENAME] } }],
+  });
 
-  const run = async (step: Step): Promise<{ result: GatewayExecutionResult; raw: Raw }> => {
+  const execute = async (run: Run): Promise<{ result: GatewayExecutionResult; raw: Raw }> => {
     const raw: Raw = {};
     const serviceMap: ServiceMap = { ...version.dataSources };
     const nodes: PlanNode[] = [];
-    if (step.seed) {
-      serviceMap[SEED] = replay(step.seed);
+    if (run.seed) {
+      serviceMap[SEED] = replay(run.seed);
       nodes.push(rootFetch(SEED));
     }
-    if (step.primary) nodes.push(inlineDefers(step.primary));
-    if (step.deferred.length > 0) {
+    if (run.node) nodes.push(inlineDefers(run.node));
+    if (run.capture) {
       serviceMap[ROOT_TYPENAME] = replay({ __typename: 'Query' });
       nodes.push(rootFetch(ROOT_TYPENAME));
       const captures = rootNames.map((name, i) => {
@@ -91,43 +121,51 @@ export async function executeDeferred(
       });
       nodes.push({ kind: 'Parallel', nodes: captures });
     }
-    const operationContext = buildOperationContext({ schema: version.schema, operationDocument: step.shape, operationName });
     const queryPlan: QueryPlan = { kind: 'QueryPlan', node: { kind: 'Sequence', nodes } };
-    const result = await executeQueryPlan(queryPlan, serviceMap, requestContext, operationContext, version.supergraphSchema, version.apiSchema);
+    const result = await executeQueryPlan(queryPlan, serviceMap, requestContext, run.shape, version.supergraphSchema, version.apiSchema);
     return { result, raw };
   };
 
-  /** The deferred fragments of a finished step, one step per item found in its raw data. */
-  const childrenOf = (step: Step, result: GatewayExecutionResult, raw: Raw): Step[] =>
-    step.deferred.flatMap((deferred) => {
-      const nested = deferred.node?.kind === 'Defer' ? deferred.node : null;
-      const subselection = (nested ? nested.primary.subselection : deferred.subselection) ?? '{}';
-      const shape = deferredOperation(operation, fragments, deferred.queryPath, subselection);
-      return itemsAt(raw, deferred.queryPath)
-        .filter((item) => valueAt(result.data, item.path) != null)
-        .map((item): Step => {
-          const itemPath = item.path.map((step) => (typeof step === 'number' ? 0 : step));
-          return {
-            primary: nested ? nested.primary.node : deferred.node,
-            deferred: nested ? nested.deferred : [],
-            seed: nestAt(itemPath, structuredClone(item.value)),
-            shape,
-            itemPath,
-            toClientPath: (path) => step.toClientPath(startsWith(path, itemPath) ? [...item.path, ...path.slice(itemPath.length)] : path),
-            label: deferred.label,
-          };
-        });
-    });
-
-  const top: Step = {
-    primary: plan.node.primary.node,
-    deferred: plan.node.deferred,
-    seed: null,
-    shape: withoutActiveDefers(document, variables),
-    itemPath: [],
-    toClientPath: (path) => path,
+  const planned = new Map<DeferredNode, Fragment>();
+  const fragmentOf = (deferred: DeferredNode, itemPath: ResponsePath): Fragment => {
+    let fragment = planned.get(deferred);
+    if (fragment) return fragment;
+    const nested = deferred.node?.kind === 'Defer' ? deferred.node : null;
+    const subselection = (nested ? nested.primary.subselection : deferred.subselection) ?? '{}';
+    const [first, rest] = stages(nested ? nested.primary.node : deferred.node);
+    fragment = {
+      first,
+      rest,
+      deferred: nested ? nested.deferred : [],
+      shape: contextOf(deferredOperation(operation, fragments, deferred.queryPath, subselection)),
+      layout: batchLayout(itemPath),
+      ...(deferred.label === undefined ? {} : { label: deferred.label }),
+      ready: [],
+    };
+    planned.set(deferred, fragment);
+    return fragment;
   };
-  const first = await run(top);
+
+  /** The items of the fragments deferred below a finished run, found in its raw data and present in its result. */
+  const itemsBelow = (
+    deferredNodes: readonly DeferredNode[],
+    result: GatewayExecutionResult,
+    raw: Raw,
+    toClientPath: (path: ResponsePath) => ResponsePath,
+  ): Item[] =>
+    deferredNodes.flatMap((deferred) =>
+      itemsAt(raw, deferred.queryPath)
+        .filter((found) => valueAt(result.data, found.path) != null)
+        .map((found) => ({
+          fragment: fragmentOf(deferred, found.path),
+          // Its own copy: sibling fragments of one item run at the same time and merge into what they get.
+          value: structuredClone(found.value),
+          clientPath: toClientPath(found.path),
+          errors: [],
+        })),
+    );
+
+  const first = await execute({ seed: null, node: plan.node.primary.node, shape: contextOf(withoutActiveDefers(document, variables)), capture: true });
   let pending = 0;
   let ended = false;
   const end = () => {
@@ -139,26 +177,81 @@ export async function executeDeferred(
     merge: (payloads) => ({ incremental: payloads.flatMap((p) => p.incremental), hasNext: payloads[payloads.length - 1]!.hasNext }),
     onClose: end,
   });
-  const deliver = (step: Step, payload: IncrementalPayload, children: Step[]) => {
-    pending += children.length - 1;
-    queue.push({ incremental: [payload], hasNext: pending > 0 });
+  /** One payload for the items done together; then what is deferred below them starts. */
+  const deliver = (payloads: IncrementalPayload[], below: Item[]) => {
+    pending += below.length - payloads.length;
+    queue.push({ incremental: payloads, hasNext: pending > 0 });
     if (pending === 0) {
       queue.end();
       end();
     }
-    for (const child of children) start(child);
+    below.forEach(start);
   };
-  const start = (step: Step) => {
-    if (options.signal.aborted) return;
-    run(step).then(
-      ({ result, raw }) => deliver(step, itemPayload(step, result), childrenOf(step, result, raw)),
-      (error: unknown) => deliver(step, failedPayload(step, error), []),
+  const finish = (fragment: Fragment, items: Item[]) => {
+    const { layout } = fragment;
+    execute({
+      seed: batchSeed(
+        layout,
+        items.map((i) => i.value),
+      ),
+      node: fragment.rest,
+      shape: fragment.shape,
+      capture: fragment.deferred.length > 0,
+    }).then(
+      ({ result, raw }) => {
+        const toClientPath = (path: ResponsePath) => {
+          const index = layout.at === -1 ? 0 : path[layout.at];
+          const item = typeof index === 'number' ? items[index] : undefined;
+          return item && startsWith(path, batchPath(layout, index as number)) ? [...item.clientPath, ...path.slice(layout.single.length)] : path;
+        };
+        const payloads = items.map((item, index) => itemPayload(item, valueAt(result.data, batchPath(layout, index))));
+        for (const error of result.errors ?? []) {
+          const path = error.path ? toClientPath([...error.path]) : undefined;
+          const owner = payloads.find((p) => path && startsWith(path, p.path)) ?? payloads[0]!;
+          owner.errors = [...(owner.errors ?? []), withPath(error, path)];
+        }
+        deliver(payloads, itemsBelow(fragment.deferred, result, raw, toClientPath));
+      },
+      (error: unknown) =>
+        deliver(
+          items.map((item) => failedPayload(item, error)),
+          [],
+        ),
     );
   };
-  const children = childrenOf(top, first.result, first.raw);
-  pending = children.length;
+  const ready = (item: Item) => {
+    const { fragment } = item;
+    if (fragment.layout.at === -1) return finish(fragment, [item]);
+    fragment.ready.push(item);
+    // A zero-length window: only what is done by the end of this turn goes together.
+    if (fragment.ready.length === 1) {
+      setImmediate(() => {
+        const items = fragment.ready;
+        fragment.ready = [];
+        if (!options.signal.aborted) finish(fragment, items);
+      });
+    }
+  };
+  const start = (item: Item) => {
+    if (options.signal.aborted) return;
+    const { fragment } = item;
+    if (!fragment.first) return ready(item);
+    const { single } = fragment.layout;
+    execute({ seed: nestAt(single, item.value), node: fragment.first, shape: bare, capture: true }).then(
+      ({ result, raw }) => {
+        const value = valueAt(raw, single);
+        if (value && typeof value === 'object') item.value = value as Raw;
+        const toClientPath = (path: ResponsePath) => [...item.clientPath, ...(startsWith(path, single) ? path.slice(single.length) : [])];
+        item.errors = (result.errors ?? []).map((e) => withPath(e, e.path ? toClientPath([...e.path]) : undefined));
+        ready(item);
+      },
+      (error: unknown) => deliver([failedPayload(item, error)], []),
+    );
+  };
+  const items = itemsBelow(plan.node.deferred, first.result, first.raw, (path) => path);
+  pending = items.length;
   const hasNext = pending > 0;
-  if (hasNext) for (const child of children) start(child);
+  if (hasNext) items.forEach(start);
   else {
     queue.end();
     end();
@@ -166,23 +259,33 @@ export async function executeDeferred(
   return { initial: first.result, subsequent: queue, hasNext };
 }
 
-function itemPayload(step: Step, result: GatewayExecutionResult): IncrementalPayload {
-  const data = valueAt(result.data, step.itemPath);
-  const errors = result.errors?.map((e) =>
-    e.path ? new GraphQLError(e.message, { path: step.toClientPath([...e.path]), extensions: e.extensions, originalError: e.originalError }) : e,
-  );
+/** A plan node split into what reads only the item (run per item) and what follows (run per batch). */
+function stages(node: PlanNode | undefined): [PlanNode | undefined, PlanNode | undefined] {
+  if (node?.kind !== 'Sequence') return [node, undefined];
+  const [head, ...tail] = node.nodes;
+  return [head, tail.length === 0 ? undefined : tail.length === 1 ? tail[0] : { kind: 'Sequence', nodes: tail }];
+}
+
+function withPath(error: GraphQLError, path: ResponsePath | undefined): GraphQLError {
+  if (!path) return error;
+  return new GraphQLError(error.message, { path, extensions: error.extensions, originalError: error.originalError });
+}
+
+function itemPayload(item: Item, data: unknown): IncrementalPayload {
+  const { label } = item.fragment;
   return {
     data: data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null,
-    path: step.toClientPath(step.itemPath),
-    ...(step.label === undefined ? {} : { label: step.label }),
-    ...(errors?.length ? { errors } : {}),
+    path: item.clientPath,
+    ...(label === undefined ? {} : { label }),
+    ...(item.errors.length > 0 ? { errors: item.errors } : {}),
   };
 }
 
-function failedPayload(step: Step, error: unknown): IncrementalPayload {
-  const path = step.toClientPath(step.itemPath);
+function failedPayload(item: Item, error: unknown): IncrementalPayload {
+  const path = item.clientPath;
+  const { label } = item.fragment;
   const message = `the deferred part at ${path.join('.') || 'the root'} failed (${(error as Error).message ?? String(error)}); ask again without @defer`;
-  return { data: null, path, ...(step.label === undefined ? {} : { label: step.label }), errors: [new GraphQLError(message, { path })] };
+  return { data: null, path, ...(label === undefined ? {} : { label }), errors: [new GraphQLError(message, { path })] };
 }
 
 /** A Defer node met inside a deferred part (a nested @defer Apollo's executor cannot run) is executed inline. */
@@ -253,38 +356,4 @@ function rootResponseNames(operation: OperationDefinitionNode, fragments: Readon
   return [...names];
 }
 
-/** Every object at a query path in raw data, lists expanded, with its response path. */
-function itemsAt(raw: unknown, queryPath: readonly string[]): { value: Raw; path: ResponsePath }[] {
-  const found: { value: Raw; path: ResponsePath }[] = [];
-  const walk = (value: unknown, rest: readonly string[], path: ResponsePath) => {
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) return value.forEach((v, i) => walk(v, rest, [...path, i]));
-    if (typeof value !== 'object') return;
-    const [step, ...more] = rest;
-    if (step === undefined) return void found.push({ value: value as Raw, path });
-    if (step.startsWith('... on ')) return walk(value, more, path);
-    walk((value as Raw)[step], more, [...path, step]);
-  };
-  walk(raw, queryPath, []);
-  return found;
-}
-
-function valueAt(data: unknown, path: ResponsePath): unknown {
-  let value = data;
-  for (const step of path) {
-    if (value === null || value === undefined || typeof value !== 'object') return undefined;
-    value = (value as Record<string | number, unknown>)[step];
-  }
-  return value;
-}
-
-/** `{ malls: [item] }` for the path `malls.0`: the item alone where the plan expects it. */
-function nestAt(path: ResponsePath, value: Raw): Raw {
-  let nested: unknown = value;
-  for (let i = path.length - 1; i >= 0; i--) nested = typeof path[i] === 'number' ? [nested] : { [path[i] as string]: nested };
-  return nested as Raw;
-}
-
-function startsWith(path: ResponsePath, prefix: ResponsePath): boolean {
-  return prefix.length <= path.length && prefix.every((step, i) => path[i] === step);
-}
+const TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };

@@ -16,6 +16,8 @@ const MALL_DELAY_MS: Record<string, number> = { hanbit: 10, daehan: 60, sejong: 
 interface Fakes {
   down: Set<string>;
   catalogFetches: number;
+  /** Overrides MALL_DELAY_MS: a mall with 0 answers in the turn after it is asked, as a warm one does. */
+  delays?: Record<string, number>;
 }
 
 function fakeVersion(fakes: Fakes): SupergraphVersion {
@@ -39,7 +41,8 @@ function fakeVersion(fakes: Fakes): SupergraphVersion {
           e.name,
           {
             process: async ({ request }) => {
-              await new Promise((resolve) => setTimeout(resolve, MALL_DELAY_MS[e.name] ?? 0));
+              const delay = (fakes.delays ?? MALL_DELAY_MS)[e.name] ?? 0;
+              await new Promise((resolve) => (delay === 0 ? setImmediate(resolve) : setTimeout(resolve, delay)));
               const reps = request.variables!.representations as { id: string }[];
               if (fakes.down.has(e.name)) return { errors: reps.map((_, i) => ({ message: `subgraph "${e.name}" failed`, path: ['_entities', i] })) };
               return {
@@ -98,6 +101,20 @@ describe('deferred execution', () => {
     expect(payloads.map((p) => p.hasNext)).toEqual([true, true, false]);
     expect(fakes.catalogFetches).toBe(3);
     expect(ended()).toBe(true);
+  });
+
+  it('gives the malls that answer in the same turn one catalog fetch and one payload, without holding them for a slower one', async () => {
+    const fakes: Fakes = { down: new Set(), catalogFetches: 0, delays: { hanbit: 0, daehan: 0, sejong: 150 } };
+    const { initial, payloads } = await runDeferred(fakeVersion(fakes), SEARCH, { k: 'warm' });
+    const malls = (initial.data as { malls: { id: string }[] }).malls;
+    const idsOf = (payload: SubsequentPayload) => payload.incremental.map((i) => malls[i.path[1] as number]!.id).sort();
+    expect(payloads.map(idsOf)).toEqual([['daehan', 'hanbit'], ['sejong']]);
+    expect(payloads.map((p) => p.hasNext)).toEqual([true, false]);
+    expect(fakes.catalogFetches).toBe(2);
+    for (const item of payloads.flatMap((p) => p.incremental)) {
+      const id = malls[item.path[1] as number]!.id;
+      expect(item.data).toEqual({ search: { offers: [{ title: `${id} offer`, product: { id: `p-${id}-m`, name: `Product ${id}-m` } }] } });
+    }
   });
 
   it("carries a mall subgraph's failure in that mall's own payload, at its path, and completes the others", async () => {
