@@ -60,7 +60,12 @@ export function createRegistryClient(options: RegistryClientOptions) {
 /** The reply if it succeeded; otherwise the registry's own sentence as a CliError. */
 export function expectOk(reply: RegistryReply): RegistryReply {
   if (reply.status >= 200 && reply.status < 300) return reply;
-  throw new CliError(String(reply.body.error ?? `the registry answered ${reply.status}`));
+  throw new CliError(registryError(reply));
+}
+
+/** The registry's own sentence for a refused call, or its status when it gave none. */
+export function registryError(reply: RegistryReply): string {
+  return typeof reply.body.error === 'string' ? reply.body.error : `the registry answered ${reply.status}`;
 }
 
 export type RegistryClient = ReturnType<typeof createRegistryClient>;

@@ -69,7 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 function stripNonAscii(text: string): string {
-  return text.replace(/[^\x00-\x7f]/g, '');
+  return text.replace(/[^\p{ASCII}]/gu, '');
 }
 
 /** Where two bodies first differ, with a little context from each, for a report. */

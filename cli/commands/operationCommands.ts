@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CliError, UsageError } from '../cliError.ts';
-import { expectOk, type RegistryClient } from '../registryClient.ts';
+import { expectOk, registryError, type RegistryClient } from '../registryClient.ts';
 
 export interface OperationFlags {
   client?: string;
@@ -28,7 +28,7 @@ export async function runOperationCommand(
       const reply = await registry.publishManifest(client, version, manifest);
       if (reply.status >= 400) {
         const errors = Array.isArray(reply.body.errors) ? (reply.body.errors as string[]) : [];
-        throw new CliError([String(reply.body.error ?? `the registry answered ${reply.status}`), ...errors.slice(0, 20).map((e) => `  - ${e}`)].join('\n'));
+        throw new CliError([registryError(reply), ...errors.slice(0, 20).map((e) => `  - ${e}`)].join('\n'));
       }
       print(
         `${client} ${version}: ${String(reply.body.operations)} operations published (validated against revision ${String(reply.body.revision)}); every gateway serves their ids within seconds`,

@@ -1,5 +1,5 @@
 import { CliError, UsageError } from '../cliError.ts';
-import { expectOk, type RegistryClient, type RegistryReply } from '../registryClient.ts';
+import { expectOk, registryError, type RegistryClient, type RegistryReply } from '../registryClient.ts';
 import { readSchema } from '../readSchema.ts';
 
 export interface SubgraphFlags {
@@ -87,7 +87,7 @@ function report(reply: RegistryReply, print: Print, name: string): void {
   const { body } = reply;
   if (reply.status >= 400) {
     const errors = Array.isArray(body.errors) ? (body.errors as string[]) : [];
-    throw new CliError([String(body.error ?? `the registry answered ${reply.status}`), ...errors.map((e) => `  - ${e}`)].join('\n'));
+    throw new CliError([registryError(reply), ...errors.map((e) => `  - ${e}`)].join('\n'));
   }
   const malls = (body.malls as string[] | undefined) ?? [];
   const breaking = (body.breaking as string[] | undefined) ?? [];

@@ -135,10 +135,11 @@ export function placeholderPageSource(mall: MallFacts, reason: string): string {
 
 /** A single-quoted TypeScript string literal. */
 function tsString(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   return `'${value.replace(/[\\'\u0000-\u001f\u2028\u2029]/g, (char) => (char === '\\' || char === "'" ? `\\${char}` : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 }
 
-/** Text that cannot end a `/* */ ` comment or start a new line in a `; //` one. */
+/** Text that can sit in a block comment (no star-slash to end it early) or a line comment (no line break). */
 function commentSafe(text: string): string {
   return text.replace(/\*\//g, '*\\/').replace(/[\r\n\u2028\u2029]+/g, ' ');
 }

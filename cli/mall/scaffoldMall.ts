@@ -102,6 +102,7 @@ function checkOptions({ id, site, name }: ScaffoldMallOptions): string {
     throw new Error(`mall id ${JSON.stringify(id)} must be 1-40 lower-case letters and digits, starting with a letter`);
   }
   if (RESERVED_IDS.has(id)) throw new Error(`mall id "${id}" is reserved; choose another`);
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (name !== undefined && (name.trim() === '' || name.length > MAX_NAME_CHARS || /[\u0000-\u001f\u007f]/.test(name))) {
     throw new Error(`the mall name must be 1-${MAX_NAME_CHARS} characters without control characters`);
   }

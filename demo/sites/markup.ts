@@ -60,7 +60,7 @@ function percentDecode(text: string): Buffer {
  * echoed keyword such as an emoji survives instead of becoming `?`.
  */
 export function eucKrSafe(html: string): string {
-  return html.replace(/[^\x00-\x7f]/gu, (char) => {
+  return html.replace(/[^\p{ASCII}]/gu, (char) => {
     let safe = eucKrChars.get(char);
     if (safe === undefined) {
       safe = iconv.decode(iconv.encode(char, 'euc-kr'), 'euc-kr') === char ? char : `&#${char.codePointAt(0) ?? 63};`;

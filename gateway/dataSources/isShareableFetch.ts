@@ -1,4 +1,5 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { Kind, OperationTypeNode } from 'graphql';
 
 /** A subgraph operation's text that reads: `{ … }` or `query …`, never `mutation` or `subscription`. */
 const READ_ONLY_OPERATION = /^\s*(?:\{|query\b)/;
@@ -12,8 +13,8 @@ const READ_ONLY_OPERATION = /^\s*(?:\{|query\b)/;
 export function isShareableFetch(options: GraphQLDataSourceProcessOptions): boolean {
   if (!('incomingRequestContext' in options)) return false;
   const incoming = options.incomingRequestContext.operation?.operation;
-  if (incoming !== 'query') return false;
-  const fetchOperation = options.document?.definitions.find((definition) => definition.kind === 'OperationDefinition');
-  if (fetchOperation) return fetchOperation.operation === 'query';
+  if (incoming !== OperationTypeNode.QUERY) return false;
+  const fetchOperation = options.document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (fetchOperation) return fetchOperation.operation === OperationTypeNode.QUERY;
   return READ_ONLY_OPERATION.test(options.request.query ?? '');
 }

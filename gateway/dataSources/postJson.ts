@@ -44,7 +44,7 @@ export interface JsonRequest {
 export async function postJson(dispatcher: Dispatcher, request: JsonRequest): Promise<JsonReply> {
   const deadline = new Deadline();
   // undici acts on an abort only once the request has a socket; a connect that hangs is cut off here.
-  const expired = new Promise<never>((_, reject) => deadline.once('abort', () => reject(deadline.reason)));
+  const expired = new Promise<never>((_, reject) => deadline.once('abort', () => reject(deadline.reason ?? new Error('the subgraph request was cut off'))));
   expired.catch(() => undefined);
   const timer = setTimeout(() => deadline.expire(), request.deadlineMs);
   const cancel = () => deadline.expire();

@@ -7,8 +7,8 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
  */
 export function restrictCachePolicy(options: GraphQLDataSourceProcessOptions, cacheControl: string | undefined): void {
   if (!('incomingRequestContext' in options)) return;
-  const policy = options.incomingRequestContext.overallCachePolicy;
-  if (!policy || !('restrict' in policy)) return;
+  const policy: unknown = options.incomingRequestContext.overallCachePolicy;
+  if (!isRestrictable(policy)) return;
   const directives = new Map<string, string | true>();
   for (const part of cacheControl?.trim().split(/\s*,\s*/) ?? []) {
     const [name, value] = part.split(/\s*=\s*/, 2);
@@ -20,4 +20,13 @@ export function restrictCachePolicy(options: GraphQLDataSourceProcessOptions, ca
     ...(directives.get('private') === true ? { scope: 'PRIVATE' as const } : {}),
     ...(directives.get('public') === true ? { scope: 'PUBLIC' as const } : {}),
   });
+}
+
+/** The part of Apollo Server's CachePolicy used here (the gateway's types leave it `any`). */
+interface RestrictableCachePolicy {
+  restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
+}
+
+function isRestrictable(policy: unknown): policy is RestrictableCachePolicy {
+  return typeof policy === 'object' && policy !== null && 'restrict' in policy && typeof policy.restrict === 'function';
 }

@@ -11,6 +11,7 @@ import {
   isInterfaceType,
   Kind,
   type FieldNode,
+  OperationTypeNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -113,7 +114,7 @@ export function operationCost(input: CostInput): number {
   };
 
   const cost = selectionCost(operation.selectionSet, root, NONE);
-  return operation.operation === 'mutation' ? cost + MUTATION_COST : cost;
+  return operation.operation === OperationTypeNode.MUTATION ? cost + MUTATION_COST : cost;
 }
 
 function argumentsOf(field: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -49,7 +49,7 @@ export function useConsole(app: Express, options: ConsoleOptions): void {
     const [before, after] = await Promise.all([sdlAt(name, from), sdlAt(name, to)]);
     if (!before.found || !after.found) {
       return void res.status(404).json({
-        error: `from and to must be revisions in ${name}'s history (got ${String(req.query.from)} and ${String(req.query.to)}); GET /v1/subgraphs/${name} lists them`,
+        error: `from and to must be revisions in ${name}'s history (got ${shown(req.query.from)} and ${shown(req.query.to)}); GET /v1/subgraphs/${name} lists them`,
       });
     }
     const changes = diffLines(before.sdl, after.sdl, { timeout: DIFF_BUDGET_MS });
@@ -61,4 +61,9 @@ export function useConsole(app: Express, options: ConsoleOptions): void {
   });
 
   if (options.page) app.use(express.static(new URL('./public', import.meta.url).pathname, { index: 'index.html', maxAge: '5m' }));
+}
+
+/** A query parameter as the caller sent it, for an error message. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }

@@ -97,7 +97,7 @@ function withoutBuiltIns(definition: DefinitionNode): DefinitionNode[] {
         (d) => !(d.name.value === 'link' && d.arguments?.some((a) => a.value.kind === Kind.STRING && a.value.value.startsWith(LINK_SPEC))),
       );
       // `query: Query` and the like are implied; subgraph libraries print them anyway.
-      const operationTypes = (definition.operationTypes ?? []).filter((o) => o.type.name.value.toLowerCase() !== o.operation);
+      const operationTypes = (definition.operationTypes ?? []).filter((o) => o.type.name.value.toLowerCase() !== String(o.operation));
       if (!directives?.length && operationTypes.length === 0) return [];
       return [{ ...definition, directives, operationTypes }];
     }

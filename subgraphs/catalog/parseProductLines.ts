@@ -3,7 +3,7 @@ import type { Product } from './productStore.ts';
 /** Longest id a cursor may carry (productStore.ts); longer text fields are refused as likely mistakes. */
 const LIMITS = { id: 200, model: 100, name: 500, brand: 100, category: 100, keyword: 100, keywords: 50 } as const;
 const FIELDS = new Set(['id', 'model', 'name', 'brand', 'category', 'listPrice', 'keywords']);
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A product file that must be refused whole; the message names the line and the field. */

@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Db, type Filter, type WriteError } from 'mongodb';
 
 /** A canonical product as stored in the `products` collection. */
 export interface Product {
@@ -67,7 +67,7 @@ export function decodeCursor(cursor: string): string | null {
   } catch {
     return null;
   }
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (id.length === 0 || id.length > MAX_CURSOR_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) return null;
   return id;
 }
@@ -173,6 +173,6 @@ export function createProductStore(db: Db): ProductStore {
 }
 
 function onlyDuplicates(error: MongoBulkWriteError): boolean {
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  const writeErrors = ([] as WriteError[]).concat(error.writeErrors);
   return writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY);
 }

@@ -101,7 +101,10 @@ it('pushes an event ingested by one replica to a subscriber held by another with
     'dev-secret-finance',
   );
   expect(result.status).toBe(202);
-  const at = await Promise.race([updated, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no update; saw ${totals}`)), 3000))]);
+  const at = await Promise.race([
+    updated,
+    new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no update; saw ${totals.join(', ')}`)), 3000)),
+  ]);
   expect(at - sent).toBeLessThan(1000);
   expect(totals).toEqual([0, 6]);
   await client.dispose();

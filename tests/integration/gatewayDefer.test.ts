@@ -136,7 +136,7 @@ describe('@defer through the gateway', () => {
     expect(seen[0]).toMatchObject({ malls: 3, searched: [] });
     const order = seen.map((s) => s.searched.length);
     expect(order).toEqual([0, 1, 2, 3]);
-    const arrival = seen.slice(1).map((s, i) => s.searched.find((id) => !seen[i]!.searched.includes(id)) ?? null) as (string | null)[];
+    const arrival = seen.slice(1).map<string | null>((s, i) => s.searched.find((id) => !seen[i]!.searched.includes(id)) ?? null);
     expect(arrival).toEqual(['hanbit', 'daehan', 'sejong']);
     // The list and the fastest mall long before the slowest site answers (the first request also builds the @defer planner).
     expect(seen[1]!.ms).toBeLessThan(seen[3]!.ms - (SITE_DELAYS.sejong - SITE_DELAYS.hanbit) / 2);

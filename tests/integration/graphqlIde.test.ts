@@ -33,7 +33,7 @@ interface MallResult {
 /** The text of GraphiQL's result pane (CodeMirror draws only the lines in view, so ask the editor). */
 function resultText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const editor = document.querySelector('.graphiql-response .CodeMirror') as (Element & { CodeMirror?: { getValue(): string } }) | null;
+    const editor = document.querySelector<Element & { CodeMirror?: { getValue(): string } }>('.graphiql-response .CodeMirror');
     return editor?.CodeMirror?.getValue() ?? '';
   });
 }

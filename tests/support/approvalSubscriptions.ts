@@ -37,7 +37,11 @@ export function watch(c: Client) {
         const summary = result.data?.approvalCountChanged;
         if (!summary) return errors.push(result.errors);
         seen.push(summary);
-        for (const waiter of [...waiters]) if (waiter.match(summary)) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(summary));
+        for (const waiter of [...waiters]) {
+          if (!waiter.match(summary)) continue;
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(summary);
+        }
       },
       error: (error) => errors.push(error),
       complete: () => undefined,

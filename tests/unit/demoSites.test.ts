@@ -170,7 +170,7 @@ describe('demo mall sites', () => {
     const stats = (await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, unknown>;
     expect(stats.minguk).toEqual({ total: 1, byKeyword: { airpods: 1 }, peakInFlight: 1 });
     await post('/__stats/reset', '');
-    expect(Object.keys(await (await fetch(`${sites.url}/__stats`)).json())).toEqual(['hanbit', 'daehan', 'sejong']);
+    expect(Object.keys((await (await fetch(`${sites.url}/__stats`)).json()) as Record<string, unknown>)).toEqual(['hanbit', 'daehan', 'sejong']);
   });
 });
 

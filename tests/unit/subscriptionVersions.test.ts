@@ -10,6 +10,7 @@ import { createSubscriptionRuntimes, type SubscriptionRuntimes } from '../../gat
 import { createVersionedGateway, type VersionedGateway } from '../../gateway/supergraph/createVersionedGateway.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
 // A subgraph socket that acknowledges the connection and never sends an event: enough for a stream to start and be ended.
 let silent: WebSocketServer;
 let TICKS_URL = '';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   silent = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (protocols) => [...protocols][0] ?? false });
   silent.on('connection', (socket) =>
     socket.on('message', (data) => {
-      if ((JSON.parse(String(data)) as { type?: string }).type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
+      if ((JSON.parse((data as Buffer).toString()) as { type?: string }).type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
     }),
   );
   await new Promise((r) => silent.once('listening', r));
