@@ -50,7 +50,7 @@ export async function benchGateway(mongoUri: string): Promise<void> {
     }
     if (PARTS.includes('edge')) {
       // Only when asked (BENCH_GATEWAY_PARTS=edge): the edge's own cost, on the federation workload.
-      await benchGatewayEdge({ ...FEDERATION, redisUrl: envString('BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), log });
+      await benchGatewayEdge({ ...FEDERATION, redisUrl: envString('BENCH_REDIS_URL', 'redis://127.0.0.1:6379'), mongoUri, log });
     }
     if (PARTS.includes('tracing')) {
       // Only when asked (BENCH_GATEWAY_PARTS=tracing): tracing off against on, on the federation workload.

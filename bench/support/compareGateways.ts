@@ -17,6 +17,8 @@ export interface Entrant {
   backendPids: number[];
   /** Requests its subgraphs have received so far, when they count them. */
   subgraphCalls?: () => Promise<number>;
+  /** The body this entrant is sent, when not the comparison's (the same operation by persisted id, say). */
+  body?: string;
 }
 
 export interface ComparisonOptions {
@@ -66,7 +68,7 @@ interface RoundFigures {
 export async function compareGateways(options: ComparisonOptions): Promise<EntrantSummary[]> {
   const { entrants, log } = options;
   const bodies = new Map<string, string>();
-  for (const { contender } of entrants) bodies.set(contender.name, await post(contender.url, options.body));
+  for (const { contender, body } of entrants) bodies.set(contender.name, await post(contender.url, body ?? options.body));
   const expected = bodies.get(options.reference);
   if (expected === undefined) throw new Error(`no entrant is named ${options.reference}; name the reference gateway among the entrants`);
   if (expected.includes('"errors"')) log(`warning: the reference ${options.reference} answered with errors: ${expected.slice(0, 300)}`);
@@ -78,8 +80,8 @@ export async function compareGateways(options: ComparisonOptions): Promise<Entra
   }
   log(`answers: ${[...bodies].map(([name, body]) => `${name} ${body.length} bytes${body === expected ? '' : ' (DIFFERENT)'}`).join(', ')}`);
 
-  for (const { contender, subgraphCalls } of entrants) {
-    await runLoad({ url: contender.url, body: options.body, connections: options.connections, seconds: options.warmupSeconds, expectBody: expected });
+  for (const { contender, subgraphCalls, body } of entrants) {
+    await runLoad({ url: contender.url, body: body ?? options.body, connections: options.connections, seconds: options.warmupSeconds, expectBody: expected });
     if (subgraphCalls) await settledCalls(subgraphCalls);
   }
   const rounds = new Map<string, RoundFigures[]>(entrants.map((e) => [e.contender.name, []]));
@@ -113,7 +115,7 @@ async function measureRound(entrant: Entrant, options: ComparisonOptions, expect
   const before = cpu();
   const load = await runLoad({
     url: entrant.contender.url,
-    body: options.body,
+    body: entrant.body ?? options.body,
     connections: options.connections,
     seconds: options.roundSeconds,
     expectBody: expected,
