@@ -1,7 +1,6 @@
-import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
 import type { Logger } from '../../../lib/log.ts';
-import { bottleneckSettings, createSiteLimiter, waitingJobs, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
+import { connectSharedLimiter, type SharedConnectionEvents } from './sharedLimiterConnection.ts';
+import { createSiteLimiter, waitingJobs, type SiteLimiter, type SiteLimits } from './siteLimiter.ts';
 
 export interface SharedLimiterOptions {
   redisUrl: string;
@@ -28,97 +27,27 @@ const LOST_STATE = /SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT/;
  * replicas × limits, and the shared budget returns with Redis.
  */
 export function createSharedSiteLimiter(limits: SiteLimits, options: SharedLimiterOptions): SiteLimiter {
-  const { log } = options;
-  const where = redactedUrl(options.redisUrl);
   const local = createSiteLimiter(limits);
-
-  /** The shared limiter is registered in Redis and Redis answers: jobs go through it. */
-  let sharing = false;
-  let registered = false;
-  let warned = false;
-  let closed = false;
-
-  const fallBack = (why: string) => {
-    sharing = false;
-    if (LOST_STATE.test(why) && registered && !closed) rebuild();
-    if (warned || closed) return;
-    warned = true;
-    log.warn(`site limit "${options.key}" cannot reach Redis at ${where} (${why}); limiting this replica alone until it is back`);
+  const state = createSharingState(options.key, redactedUrl(options.redisUrl), options.log);
+  const events: SharedConnectionEvents = {
+    failed: (why) => {
+      if (state.fallBack(why)) rebuild();
+    },
+    registered: () => state.register(),
+    ready: () => state.resume(),
+    reconnected: () => rebuild(),
   };
-  const resume = () => {
-    if (!registered || sharing || closed) return;
-    sharing = true;
-    if (warned) log.info(`site limit "${options.key}" is shared through Redis at ${where} again`);
-    warned = false;
-  };
-
-  /** A limiter with a connection of its own, so a rebuild can drop both without talking to Redis. */
-  const build = () => {
-    // Fail fast while Redis is away, rather than queueing commands behind a search.
-    // No resubscribing after a reconnect: a lost connection rebuilds the limiter anyway, and
-    // ioredis would send SUBSCRIBE on a socket that may already be closing again, an unhandled rejection.
-    const client = new Redis(options.redisUrl, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      autoResubscribe: false,
-      retryStrategy: (attempt) => Math.min(attempt * 500, 5000),
-    });
-    const connection = new Bottleneck.IORedisConnection({ client });
-    // Bottleneck duplicates the client for its pub/sub; the typings do not show it.
-    const subscriber = (connection as unknown as { subscriber: Redis }).subscriber;
-    const limiter = new Bottleneck({ ...bottleneckSettings(limits), id: options.key, datastore: 'ioredis', connection, clearDatastore: false });
-    const built = { client, connection, limiter };
-    const ifCurrent = (react: () => void) => () => {
-      if (current === built) react();
-    };
-    // Errors are reported through the state they leave; these keep them from being unhandled.
-    limiter.on('error', (error: Error) => ifCurrent(() => fallBack(error.message))());
-    let lostConnection = false;
-    for (const redis of [client, subscriber]) {
-      redis.on('error', (error: Error) => ifCurrent(() => fallBack(error.message))());
-      redis.on(
-        'close',
-        ifCurrent(() => {
-          lostConnection = true;
-          fallBack('connection closed');
-        }),
-      );
-      // Redis may have restarted while away, losing the limiter's state: register afresh.
-      redis.on(
-        'ready',
-        ifCurrent(() => (lostConnection ? rebuild() : resume())),
-      );
-    }
-    void limiter
-      .ready()
-      // Settings already in Redis from an earlier start win over new ones unless written again.
-      .then(() => limiter.updateSettings(bottleneckSettings(limits)))
-      .then(
-        ifCurrent(() => {
-          registered = true;
-          resume();
-        }),
-      )
-      .catch((error: Error) => ifCurrent(() => fallBack(error.message))());
-    return built;
-  };
-  const drop = (built: ReturnType<typeof build>) => {
-    // Disconnecting the connection, not the limiter: that one would unsubscribe first, over a socket that may be down.
-    // A lost connection often fails to say goodbye; it is dropped either way, so that failure is not news.
-    built.connection.disconnect(false).catch(() => undefined);
-  };
-  let current = build();
+  let current = connectSharedLimiter(limits, options, events);
   const rebuild = () => {
-    const lost = current;
-    registered = false;
-    current = build();
-    drop(lost);
+    state.unregister();
+    current.retire();
+    current = connectSharedLimiter(limits, options, events);
   };
 
   return {
     async schedule(task) {
       const { client, limiter } = current;
-      if (!sharing || client.status !== 'ready') return local.schedule(task);
+      if (!state.sharing || client.status !== 'ready') return local.schedule(task);
       let ran = false;
       try {
         return await limiter.schedule({ expiration: options.jobExpirationMs }, () => {
@@ -128,18 +57,62 @@ export function createSharedSiteLimiter(limits: SiteLimits, options: SharedLimit
       } catch (error) {
         // Redis failed before the task ran: run it under the local limits instead of failing the search.
         if (ran) throw error;
-        fallBack(error instanceof Error ? error.message : String(error));
+        events.failed(error instanceof Error ? error.message : String(error));
         return local.schedule(task);
       }
     },
     // A search may wait in either: the shared limiter, or the local one while Redis is away.
     waiting: () => local.waiting() + waitingJobs(current.limiter),
-    shared: () => sharing,
+    shared: () => state.sharing,
     async close() {
-      closed = true;
+      state.close();
       await local.close();
       await current.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-      drop(current);
+      current.retire();
+    },
+  };
+}
+
+/**
+ * Whether jobs go through Redis: once the limiter is registered there and
+ * Redis answers; not from the first failure until it is back. Says so once
+ * each way in the log.
+ */
+function createSharingState(key: string, where: string, log: Logger) {
+  let sharing = false;
+  let registered = false;
+  let warned = false;
+  let closed = false;
+  const resume = () => {
+    if (!registered || sharing || closed) return;
+    sharing = true;
+    if (warned) log.info(`site limit "${key}" is shared through Redis at ${where} again`);
+    warned = false;
+  };
+  return {
+    get sharing() {
+      return sharing;
+    },
+    resume,
+    register() {
+      registered = true;
+      resume();
+    },
+    unregister() {
+      registered = false;
+    },
+    /** Stops sharing; true when Redis lost the limiter's state and it must be registered afresh. */
+    fallBack(why: string): boolean {
+      sharing = false;
+      const lostState = LOST_STATE.test(why) && registered && !closed;
+      if (!warned && !closed) {
+        warned = true;
+        log.warn(`site limit "${key}" cannot reach Redis at ${where} (${why}); limiting this replica alone until it is back`);
+      }
+      return lostState;
+    },
+    close() {
+      closed = true;
     },
   };
 }
