@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lib/log.ts';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
 import { publishEvents } from '../../subgraphs/approval/broker/publishEvents.ts';
 import { startBrokerIngest } from '../../subgraphs/approval/broker/startBrokerIngest.ts';
@@ -15,9 +14,9 @@ import { scrape, type Scrape } from '../support/prometheusText.ts';
 import { approvalIdentity } from '../support/gatewayIdentity.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const secretOf = (system: string) => DEMO_SYSTEMS.find((s) => s.id === system)?.secret ?? 'unknown';
 const event = (overrides: Partial<OutgoingEvent> = {}): OutgoingEvent => ({
   system: 'hr',

@@ -10,6 +10,7 @@ import { spawnService, type ServiceProcess } from '../../system/spawnService.ts'
 import { startConformanceSubgraphs, type ConformanceSubgraphs } from '../support/conformanceSubgraphs.ts';
 import { maskedLikeGatehouse, withMaskIdsHidden } from '../support/vanillaBody.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 /*
  * The same operations through Gatehouse's gateway (in this process) and
@@ -22,8 +23,6 @@ let subgraphs: ConformanceSubgraphs;
 let gatehouse: RunningGateway;
 let vanilla: ServiceProcess;
 let vanillaUrl: string;
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-conformance-'));

@@ -6,11 +6,11 @@ import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/sit
 import { startMall, type RunningMall } from '../../subgraphs/malls/kit/startMall.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { testMongoUri } from '../support/testDatabase.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const MALL_TYPE = mallTypeName('hanbit');
 const SEARCH = `query ($keyword: String!) { _entities(representations: [{ __typename: "${MALL_TYPE}", id: "hanbit" }]) {
   ... on ${MALL_TYPE} { search(keyword: $keyword, first: 5) { offers { title } error { code message } } } } }`;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 type Stats = Record<string, { total: number }>;
 

@@ -24,9 +24,9 @@ import { postGraphQL } from '../support/graphqlClient.ts';
 import { scrape, type Scrape } from '../support/prometheusText.ts';
 import { createTestDatabase, testMongoUri } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const MALL_TYPE = mallTypeName('hanbit');
 const SEARCH = `query ($keyword: String!) { _entities(representations: [{ __typename: "${MALL_TYPE}", id: "hanbit" }]) {
   ... on ${MALL_TYPE} { search(keyword: $keyword, first: 5) { offers { title } cached error { code } } } } }`;

@@ -5,9 +5,9 @@ import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { scrape } from '../support/prometheusText.ts';
 import { startSdlServer, type SdlServer } from '../support/sdlServer.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const ADMIN = 'test-admin-token-for-metrics';
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 /** Serves each mall's SDL, so publishes pass the registry's probe. */
 let sdls: SdlServer;
 const mall = (id: string) => {

@@ -5,9 +5,9 @@ import { startRegistry, type RunningRegistry } from '../../registry/startRegistr
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { startSdlSubgraph, type SdlSubgraph } from '../support/sdlSubgraph.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const ADMIN = 'test-admin-token-for-publish-limits';
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const hanbit = {
   name: 'hanbit',
   url: 'http://127.0.0.1:4999/hanbit/graphql',

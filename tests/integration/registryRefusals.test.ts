@@ -11,9 +11,9 @@ import { createRefusalStore, KEPT_REFUSALS } from '../../registry/store/refusalS
 import { mallSdl } from '../../subgraphs/malls/kit/mallSchema.ts';
 import { startSdlServer, type SdlServer } from '../support/sdlServer.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
+import { silentLogger as quiet } from '../support/logs.ts';
 
 const ADMIN = 'test-admin-token-for-refusals';
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 /** Redefines a field of the mall kit's shared types with another type: it cannot compose. */
 const CONFLICT = 'type Query { rival: MallSearch }\ntype MallSearch { offers: Int }';
 
