@@ -8,6 +8,7 @@ import { createGateway, type RunningGateway } from '../../gateway/createGateway.
 import { edgeConfigFromEnv, type EdgeConfig } from '../../gateway/http/edgeConfig.ts';
 import { createAssertionSigner, generateAssertionKeys } from '../../lib/auth/gatewayAssertions.ts';
 import type { Logger } from '../../lib/log.ts';
+import { silentLogger } from './logs.ts';
 
 /** A subgraph whose fields carry the demand-control directives, as Federation 2.9 declares them. */
 export const COST_SDL = `
@@ -53,7 +54,8 @@ export async function startCostSubgraph(): Promise<CostSubgraph> {
   return { url, calls: () => calls, close: () => server.stop() };
 }
 
-export const quietLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+/** The silent logger of tests/support/logs.ts, under the name the edge tests know. */
+export const quietLog: Logger = silentLogger;
 
 /** An in-process gateway over the cost subgraph, on a real port, with the edge settings given. */
 export async function startEdgeGateway(

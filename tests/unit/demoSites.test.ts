@@ -10,6 +10,7 @@ import { buildSearchUrl, extractOffers, SiteLayoutError } from '../../subgraphs/
 import type { ExtractedPage, SiteDescription } from '../../subgraphs/malls/kit/siteDescription.ts';
 import { modelCode, parseWonPrice } from '../../subgraphs/malls/kit/parseText.ts';
 import { createSite as createSejongSite } from '../../subgraphs/malls/sejong/site.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let sites: DemoSites;
 let malls: SiteDescription[];
@@ -231,12 +232,15 @@ describe('faults', () => {
     await setFault('daehan', 'hang');
     const url = buildSearchUrl(mall('daehan'), 'airpods', 1);
     await expect(fetch(url, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    const searched = async () => ((await (await fetch(`${sites.url}/__stats`)).json()) as { daehan: { total: number } }).daehan.total;
+    const before = await searched();
     let settled = false;
     const held = fetch(url).then((response) => {
       settled = true;
       return response;
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The site has the request and holds it.
+    await waitFor('the site to receive the search', async () => (await searched()) === before + 1);
     expect(settled).toBe(false);
     await setFault('daehan', 'ok');
     expect((await held).status).toBe(200);
