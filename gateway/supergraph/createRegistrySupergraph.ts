@@ -1,6 +1,8 @@
 import type { SupergraphManager } from '@apollo/gateway';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { listenForRevisions } from '../../registry/notify/revisionNotices.ts';
+import { createCoalescedRunner } from './createCoalescedRunner.ts';
+import { createRegistryRevisions, waitForRegistry, type RegistryRevisions } from './registryRevisions.ts';
 
 export interface RegistrySupergraphOptions {
   /** The registry's base URL (`http://127.0.0.1:4080`). */
@@ -15,12 +17,6 @@ export interface RegistrySupergraphOptions {
   startTimeoutMs?: number;
 }
 
-interface SupergraphResponse {
-  revision: number;
-  id: string;
-  supergraphSdl: string;
-}
-
 /**
  * The gateway's supergraph, from the registry: polled with an ETag (a 304
  * costs almost nothing), and at once on a RabbitMQ notice. Every new
@@ -31,98 +27,60 @@ interface SupergraphResponse {
  */
 export function createRegistrySupergraph(options: RegistrySupergraphOptions): SupergraphManager {
   const { log } = options;
-  const endpoint = new URL('/v1/supergraph', options.registryUrl).toString();
-  let revision = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const fetchNewer = async (): Promise<SupergraphResponse | null> => {
-    const response = await fetch(endpoint, { headers: revision ? { 'if-none-match': `"${revision}"` } : {}, signal: AbortSignal.timeout(5000) });
-    if (response.status === 304) return null;
-    if (!response.ok) throw new Error(`registry answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    return (await response.json()) as SupergraphResponse;
-  };
-
+  const revisions = createRegistryRevisions(options.registryUrl);
   return {
     async initialize({ update, healthCheck }) {
-      const first = await waitForRegistry(fetchNewer, options.startTimeoutMs ?? 30_000, options.registryUrl);
-      revision = first.revision;
+      const first = await waitForRegistry(revisions, options.startTimeoutMs ?? 30_000, options.registryUrl);
+      revisions.settle(first.revision);
       // Reported, not awaited: a subgraph that hangs must not delay the switch.
       const reportHealth = (sdl: string) =>
         void healthCheck(sdl).catch((error: unknown) => log.warn(`cannot health-check the supergraph's subgraphs (${errorMessage(error)}); serving it anyway`));
       reportHealth(first.supergraphSdl);
-      let running: Promise<void> | null = null;
-      let again = false;
-      let lastFailure = '';
-      const check = async () => {
-        let next: SupergraphResponse | null;
-        try {
-          next = await fetchNewer();
-          lastFailure = '';
-        } catch (error) {
-          // Said once, not every poll.
-          const message = errorMessage(error);
-          if (message !== lastFailure) log.warn(`cannot load a newer supergraph from the registry (${message}); keeping the current one`);
-          lastFailure = message;
-          return;
-        }
-        if (!next || next.revision <= revision) return;
-        try {
-          update(next.supergraphSdl);
-          reportHealth(next.supergraphSdl);
-        } catch (error) {
-          log.warn(
-            `cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`,
-          );
-        }
-        // Either way this revision is settled; polling it again would not change it.
-        revision = next.revision;
+      const serve = (sdl: string) => {
+        update(sdl);
+        reportHealth(sdl);
       };
       // One check at a time; a notice during a check asks for one more.
-      const poll = () => {
-        if (stopped) return;
-        if (running) return void (again = true);
-        running = check().finally(() => {
-          running = null;
-          if (again) {
-            again = false;
-            poll();
-          }
-        });
-      };
-      const schedule = () => {
-        timer = setTimeout(() => {
-          poll();
-          schedule();
-        }, options.pollMs);
-        timer.unref();
-      };
-      schedule();
-      const notices = options.amqpUrl ? await listenForRevisions({ amqpUrl: options.amqpUrl, log, exchange: options.exchange, onNotice: poll }) : undefined;
+      const checks = createCoalescedRunner(createRevisionCheck(revisions, serve, log));
+      const timer = setInterval(() => checks.request(), options.pollMs);
+      timer.unref();
+      const notices = options.amqpUrl
+        ? await listenForRevisions({ amqpUrl: options.amqpUrl, log, exchange: options.exchange, onNotice: () => checks.request() })
+        : undefined;
       return {
         supergraphSdl: first.supergraphSdl,
         cleanup: async () => {
-          stopped = true;
-          clearTimeout(timer);
+          clearInterval(timer);
+          const stopped = checks.stop();
           await notices?.close();
-          await running;
+          await stopped;
         },
       };
     },
   };
 }
 
-async function waitForRegistry(fetchNewer: () => Promise<SupergraphResponse | null>, timeoutMs: number, registryUrl: string): Promise<SupergraphResponse> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  while (Date.now() < deadline) {
+/** One look at the registry: a newer revision is served, or refused with a warning; a registry that cannot be reached is said once, not every poll. */
+function createRevisionCheck(revisions: RegistryRevisions, serve: (supergraphSdl: string) => void, log: Logger): () => Promise<void> {
+  let lastFailure = '';
+  return async () => {
+    let next;
     try {
-      const first = await fetchNewer();
-      if (first) return first;
+      next = await revisions.fetchNewer();
+      lastFailure = '';
     } catch (error) {
-      lastError = errorMessage(error);
+      const message = errorMessage(error);
+      if (message !== lastFailure) log.warn(`cannot load a newer supergraph from the registry (${message}); keeping the current one`);
+      lastFailure = message;
+      return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`cannot load the supergraph from the registry at ${registryUrl} (${lastError}); start the registry or fix GATEHOUSE_REGISTRY_URL`);
+    if (!next || !revisions.isAhead(next)) return;
+    try {
+      serve(next.supergraphSdl);
+    } catch (error) {
+      log.warn(`cannot serve supergraph revision ${next.revision} from the registry (${errorMessage(error)}); keeping the current one until a newer revision`);
+    }
+    // Either way this revision is settled; polling it again would not change it.
+    revisions.settle(next.revision);
+  };
 }
