@@ -26,6 +26,7 @@ export interface CrawlCache {
 /**
  * Crawl results per (keyword, page) in the mall's own database. Entries are
  * kept for `retainMs` so a failing site can still be answered from stale data.
+ * memoryCrawlCache.ts keeps them the same way in memory, for tests.
  */
 export async function createCrawlCache(db: Db, options: { retainMs: number; log: Logger }): Promise<CrawlCache> {
   const pages: Collection<PageDocument> = db.collection<PageDocument>('pages');

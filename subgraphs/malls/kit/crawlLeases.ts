@@ -19,13 +19,6 @@ interface LeaseDoc {
 const DUPLICATE_KEY = 11000;
 
 /**
- * Which replica of a mall is crawling a page right now, in the mall's own
- * database, so identical cold searches on several replicas cost the site one
- * request, as they do within one process. A lease is "insert or fail" (the
- * one atomic step FerretDB has too) and runs out by itself, so a replica
- * that dies mid-crawl holds nobody up for longer than its fetch budget.
- */
-/**
  * Removes leases once they run out (a TTL index, or a sweeper on FerretDB), so
  * those of replicas that died do not pile up waiting for their page to be
  * searched again.
@@ -34,6 +27,14 @@ export function expireCrawlLeases(db: Db, log: Logger, sweepIntervalMs?: number)
   return ensureExpiryIndex(db.collection<LeaseDoc>('crawlLeases'), 'until', log, sweepIntervalMs);
 }
 
+/**
+ * Which replica of a mall is crawling a page right now, in the mall's own
+ * database, so identical cold searches on several replicas cost the site one
+ * request, as they do within one process. A lease is "insert or fail" (the
+ * one atomic step FerretDB has too) and runs out by itself, so a replica
+ * that dies mid-crawl holds nobody up for longer than its fetch budget.
+ * memoryCrawlLeases.ts keeps leases by the same rules in memory, for tests.
+ */
 export function createCrawlLeases(db: Db, holder: string = randomUUID()): CrawlLeases {
   const leases = db.collection<LeaseDoc>('crawlLeases');
   const insert = async (key: string, ms: number) => {
