@@ -58,7 +58,8 @@ export async function startApprovalBenchSystem(options: {
       {
         name: 'gateway',
         entry: 'gateway/main.ts',
-        env: { ...env, PORT: `${gatewayPort}`, SUPERGRAPH_CONFIG: config },
+        // Its thousands of unnamed sockets would spend one client's rate budget (each connection and subscribe counts); the edge is not what it measures.
+        env: { ...env, PORT: `${gatewayPort}`, SUPERGRAPH_CONFIG: config, GATEWAY_RATE_LIMIT_PER_CLIENT: '0' },
         readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`,
       },
       { logs },
