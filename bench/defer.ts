@@ -18,7 +18,7 @@ const SITE_DELAYS = Array.from({ length: MALLS }, (_, i) => Math.round(FASTEST_M
 const COLD_ROUNDS = Number(process.env.BENCH_DEFER_ROUNDS ?? 6);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
 const WARM_ROUNDS = 2;
-/** One client shares no fetch in flight with another; sixteen on one keyword do (plain searches only: deferred fetches are never shared). */
+/** One client shares no fetch in flight with another; sixteen on one keyword do (deferred fetches too, counted per waiting client). */
 const WARM_CONCURRENCY = [1, 16];
 const WARM_KEYWORD = 'airpods';
 const LINES = ['iphone', 'ipad', 'galaxy', 'gram', 'oled', 'vacuum', 'switch', 'buds', 'wh', 'airpods'];

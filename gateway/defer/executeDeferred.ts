@@ -34,6 +34,7 @@ type OperationContext = ReturnType<typeof buildOperationContext>;
 const SEED = '__defer_seed__';
 const ROOT_TYPENAME = '__defer_root_typename__';
 const CAPTURE = '__defer_capture__';
+const MARK = '__defer_fetched__';
 
 /** One run of Apollo's plan executor: what it starts from, what it fetches, what its result is shaped by. */
 interface Run {
@@ -42,6 +43,8 @@ interface Run {
   shape: OperationContext;
   /** Keep the raw data once fetched (for what is deferred below, or for the next stage). */
   capture: boolean;
+  /** Told as soon as each of these fetches is done, with the raw data so far (live, by reference). */
+  onFetched?: { ids: ReadonlySet<string>; done: (id: string, live: Raw) => void };
 }
 
 /**
@@ -71,6 +74,9 @@ interface Item {
   clientPath: ResponsePath;
   /** Errors of its first fetches, at client paths. */
   errors: GraphQLError[];
+  /** Started before the first payload was done: delivered only after it, and dropped if its place is not in it. */
+  early?: boolean;
+  dropped?: boolean;
 }
 
 /**
@@ -111,16 +117,28 @@ export async function executeDeferred(
       serviceMap[SEED] = replay(run.seed);
       nodes.push(rootFetch(SEED));
     }
-    if (run.node) nodes.push(inlineDefers(run.node));
-    if (run.capture) {
-      serviceMap[ROOT_TYPENAME] = replay({ __typename: 'Query' });
-      nodes.push(rootFetch(ROOT_TYPENAME));
-      const captures = rootNames.map((name, i) => {
-        serviceMap[`${CAPTURE}${i}`] = capture((value) => (raw[name] = value), name);
-        return captureFetch(`${CAPTURE}${i}`, name);
+    serviceMap[ROOT_TYPENAME] = replay({ __typename: 'Query' });
+    const captureInto = (into: Raw, prefix: string): PlanNode[] => [
+      rootFetch(ROOT_TYPENAME),
+      {
+        kind: 'Parallel',
+        nodes: rootNames.map((name, i) => {
+          serviceMap[`${prefix}${i}`] = capture((value) => (into[name] = value), name);
+          return captureFetch(`${prefix}${i}`, name);
+        }),
+      },
+    ];
+    let node = run.node && inlineDefers(run.node);
+    const { onFetched } = run;
+    if (node && onFetched) {
+      const live: Raw = {};
+      node = afterFetches(node, onFetched.ids, (id) => {
+        serviceMap[`${MARK}${id}`] = { process: async () => (onFetched.done(id, live), { data: {} }) };
+        return { kind: 'Sequence', nodes: [...captureInto(live, `${CAPTURE}${id}_`), rootFetch(`${MARK}${id}`)] };
       });
-      nodes.push({ kind: 'Parallel', nodes: captures });
     }
+    if (node) nodes.push(node);
+    if (run.capture) nodes.push(...captureInto(raw, CAPTURE));
     const queryPlan: QueryPlan = { kind: 'QueryPlan', node: { kind: 'Sequence', nodes } };
     const result = await executeQueryPlan(queryPlan, serviceMap, requestContext, run.shape, version.supergraphSchema, version.apiSchema);
     return { result, raw };
@@ -149,13 +167,14 @@ export async function executeDeferred(
   /** The items of the fragments deferred below a finished run, found in its raw data and present in its result. */
   const itemsBelow = (
     deferredNodes: readonly DeferredNode[],
-    result: GatewayExecutionResult,
+    /** Null while it runs: an item is then checked once the result is known. */
+    result: GatewayExecutionResult | null,
     raw: Raw,
     toClientPath: (path: ResponsePath) => ResponsePath,
   ): Item[] =>
     deferredNodes.flatMap((deferred) =>
       itemsAt(raw, deferred.queryPath)
-        .filter((found) => valueAt(result.data, found.path) != null)
+        .filter((found) => !result || valueAt(result.data, found.path) != null)
         .map((found) => ({
           fragment: fragmentOf(deferred, found.path),
           // Its own copy: sibling fragments of one item run at the same time and merge into what they get.
@@ -165,7 +184,6 @@ export async function executeDeferred(
         })),
     );
 
-  const first = await execute({ seed: null, node: plan.node.primary.node, shape: contextOf(withoutActiveDefers(document, variables)), capture: true });
   let pending = 0;
   let ended = false;
   const end = () => {
@@ -219,7 +237,15 @@ export async function executeDeferred(
         ),
     );
   };
-  const ready = (item: Item) => {
+  /** An item started early waits for the first payload; one whose place is not in it is dropped. */
+  let firstDone = false;
+  const { promise: afterFirst, resolve: releaseFirst } = withResolvers();
+  const whenDeliverable = (item: Item, then: () => void) => {
+    if (item.early && !firstDone) return void afterFirst.then(() => whenDeliverable(item, then));
+    if (!item.dropped) then();
+  };
+  const ready = (item: Item) => whenDeliverable(item, () => batch(item));
+  const batch = (item: Item) => {
     const { fragment } = item;
     if (fragment.layout.at === -1) return finish(fragment, [item]);
     fragment.ready.push(item);
@@ -245,11 +271,44 @@ export async function executeDeferred(
         item.errors = (result.errors ?? []).map((e) => withPath(e, e.path ? toClientPath([...e.path]) : undefined));
         ready(item);
       },
-      (error: unknown) => deliver([failedPayload(item, error)], []),
+      (error: unknown) => whenDeliverable(item, () => deliver([failedPayload(item, error)], [])),
     );
   };
-  const items = itemsBelow(plan.node.deferred, first.result, first.raw, (path) => path);
-  pending = items.length;
+  // A deferred fragment starts as soon as the first payload's fetches it depends on are done, not when all are.
+  const primaryIds = fetchIds(plan.node.primary.node);
+  const awaited = new Map(plan.node.deferred.map((d) => [d, new Set(d.depends.map((dep) => dep.id).filter((id) => primaryIds.has(id)))]));
+  const early: Item[] = [];
+  const startedEarly = new Set<DeferredNode>();
+  const onFetched = {
+    ids: new Set([...awaited.values()].flatMap((ids) => [...ids])),
+    done: (id: string, live: Raw) => {
+      for (const [deferred, ids] of awaited) {
+        if (!ids.delete(id) || ids.size > 0) continue;
+        awaited.delete(deferred);
+        startedEarly.add(deferred);
+        const items = itemsBelow([deferred], null, live, (path) => path).map((item) => ({ ...item, early: true }));
+        early.push(...items);
+        items.forEach(start);
+      }
+    },
+  };
+  const first = await execute({
+    seed: null,
+    node: plan.node.primary.node,
+    shape: contextOf(withoutActiveDefers(document, variables)),
+    capture: true,
+    onFetched,
+  });
+  for (const item of early) item.dropped = valueAt(first.result.data, item.clientPath) == null;
+  const items = itemsBelow(
+    plan.node.deferred.filter((d) => !startedEarly.has(d)),
+    first.result,
+    first.raw,
+    (path) => path,
+  );
+  pending = early.filter((item) => !item.dropped).length + items.length;
+  firstDone = true;
+  releaseFirst();
   const hasNext = pending > 0;
   if (hasNext) items.forEach(start);
   else {
@@ -259,11 +318,50 @@ export async function executeDeferred(
   return { initial: first.result, subsequent: queue, hasNext };
 }
 
+/** The ids of the fetches a plan node runs (those a deferred fragment may depend on). */
+function fetchIds(node: PlanNode | undefined): Set<string> {
+  const ids = new Set<string>();
+  const walk = (n: PlanNode | undefined): void => {
+    if (!n) return;
+    if (n.kind === 'Fetch') return void (n.id !== undefined && ids.add(n.id));
+    if (n.kind === 'Flatten') return walk(n.node);
+    if (n.kind === 'Sequence' || n.kind === 'Parallel') return n.nodes.forEach(walk);
+    if (n.kind === 'Condition') return [n.ifClause, n.elseClause].forEach(walk);
+  };
+  walk(node);
+  return ids;
+}
+
+/** The node with `mark(id)` run right after each fetch whose id is in `ids` (after its Flatten, so at the root). */
+function afterFetches(node: PlanNode, ids: ReadonlySet<string>, mark: (id: string) => PlanNode): PlanNode {
+  const fetch = node.kind === 'Flatten' ? node.node : node;
+  if (fetch.kind === 'Fetch' && fetch.id !== undefined && ids.has(fetch.id)) return { kind: 'Sequence', nodes: [node, mark(fetch.id)] };
+  switch (node.kind) {
+    case 'Sequence':
+    case 'Parallel':
+      return { ...node, nodes: node.nodes.map((n) => afterFetches(n, ids, mark)) };
+    case 'Condition':
+      return {
+        ...node,
+        ifClause: node.ifClause && afterFetches(node.ifClause, ids, mark),
+        elseClause: node.elseClause && afterFetches(node.elseClause, ids, mark),
+      };
+    default:
+      return node;
+  }
+}
+
 /** A plan node split into what reads only the item (run per item) and what follows (run per batch). */
 function stages(node: PlanNode | undefined): [PlanNode | undefined, PlanNode | undefined] {
   if (node?.kind !== 'Sequence') return [node, undefined];
   const [head, ...tail] = node.nodes;
   return [head, tail.length === 0 ? undefined : tail.length === 1 ? tail[0] : { kind: 'Sequence', nodes: tail }];
+}
+
+function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 function withPath(error: GraphQLError, path: ResponsePath | undefined): GraphQLError {
