@@ -1,9 +1,10 @@
 import { afterAll } from 'vitest';
 import type { MongoConnection } from '../../lib/mongo/connectMongo.ts';
+import { createMongoRevisionRecords } from '../../registry/store/mongoRevisionRecords.ts';
 import { createOperationStore } from '../../registry/store/operationStore.ts';
 import { createRefusalStore } from '../../registry/store/refusalStore.ts';
 import { createTokenRecords } from '../../registry/store/tokenRecords.ts';
-import { describeOperationStore, describeRefusalStore, describeTokenRecords } from '../support/registryStoreContracts.ts';
+import { describeOperationStore, describeRefusalStore, describeRevisionRecords, describeTokenRecords } from '../support/registryStoreContracts.ts';
 import { silentLogger } from '../support/logs.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 
@@ -22,3 +23,4 @@ afterAll(async () => {
 describeOperationStore('MongoDB', async () => createOperationStore(await freshDb(), silentLogger));
 describeRefusalStore('MongoDB', async () => createRefusalStore(await freshDb()));
 describeTokenRecords('MongoDB', async () => createTokenRecords(await freshDb()));
+describeRevisionRecords('MongoDB', async () => createMongoRevisionRecords(await freshDb()));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OperationStore } from '../../registry/store/operationStore.ts';
 import { KEPT_REFUSALS, type Refusal, type RefusalStore } from '../../registry/store/refusalStore.ts';
+import type { RevisionDoc, RevisionRecords } from '../../registry/store/revisionRecords.ts';
 import type { TokenRecords } from '../../registry/store/tokenRecords.ts';
 
 /**
@@ -118,6 +119,55 @@ export function describeTokenRecords(kind: string, create: () => Promise<TokenRe
       expect(await records.forgetExpired(new Date())).toBe(1);
       expect(await records.find('gone')).toBeNull();
       expect(await records.find('t2')).toMatchObject({ team: 'malls', subgraphs: ['alpha'], revokedAt: null });
+    });
+  });
+}
+
+export function describeRevisionRecords(kind: string, create: () => Promise<RevisionRecords>): void {
+  const at = new Date('2026-02-01T00:00:00Z');
+  const revision = (n: number, action: 'seed' | 'publish' | 'delete', name: string | null, by = 'admin'): RevisionDoc => ({
+    _id: n,
+    subgraphs:
+      name && action !== 'delete'
+        ? [{ name, url: `http://127.0.0.1:4999/${name}`, schemaHash: `h-${name}`, publishedBy: by, publishedAt: at, revision: n }]
+        : [],
+    supergraphHash: `s-${n}`,
+    change: { action, name, by, at },
+  });
+
+  describe(`the registry's revision records (${kind})`, () => {
+    it('insert each revision number once: a second writer of the same number is told so and changes nothing', async () => {
+      const records = await create();
+      expect(await records.insertRevision(revision(1, 'seed', null))).toBe(true);
+      expect(await records.insertRevision(revision(2, 'publish', 'alpha', 'first'))).toBe(true);
+      expect(await records.insertRevision(revision(2, 'publish', 'alpha', 'second'))).toBe(false);
+      expect((await records.findRevision(2))?.change.by).toBe('first');
+      expect(await records.findRevision(3)).toBeNull();
+    });
+
+    it('list the revisions naming a subgraph, and every seed, oldest first', async () => {
+      const records = await create();
+      for (const doc of [revision(1, 'seed', null), revision(3, 'delete', 'alpha'), revision(2, 'publish', 'alpha'), revision(4, 'publish', 'bravo')]) {
+        await records.insertRevision(doc);
+      }
+      expect((await records.revisionsNaming('alpha')).map((d) => [d._id, d.change.action])).toEqual([
+        [1, 'seed'],
+        [2, 'publish'],
+        [3, 'delete'],
+      ]);
+      expect((await records.revisionsNaming('bravo')).map((d) => d._id)).toEqual([1, 4]);
+    });
+
+    it('keep the first schema stored under a hash, and a head hint starting at 0', async () => {
+      const records = await create();
+      await records.insertSchema('h1', 'type Query { a: Int }');
+      await records.insertSchema('h1', 'type Query { b: Int }');
+      expect(await records.findSchema('h1')).toBe('type Query { a: Int }');
+      expect(await records.findSchema('h2')).toBeNull();
+      expect(await records.readHead()).toBe(0);
+      await records.writeHead(5);
+      await records.writeHead(6);
+      expect(await records.readHead()).toBe(6);
     });
   });
 }
