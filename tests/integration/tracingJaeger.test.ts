@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerNames, deleteTopology } from '../../subgraphs/approval/broker/topology.ts';
@@ -37,6 +39,21 @@ function indexTrace(trace: JaegerTrace) {
   return { service, parentId, parent, find, ancestors, tag, services: new Set(trace.spans.map(service)) };
 }
 
+/** The spans an approval event's trace holds once it has reached the gateway's push, per carrier. */
+const BROKER_PATH = [
+  ['approval', 'approval.ingest'],
+  ['approval', 'approval.store.append'],
+  ['approval', 'approval.push'],
+  ['gateway', 'subscription.push'],
+] as const;
+const HTTP_PATH = [['approval', 'POST approval /events'], ...BROKER_PATH] as const;
+
+/** Every span of `path` is in Jaeger: services export on their own schedules, so one may land before another. */
+function hasSpans(trace: JaegerTrace, path: ReadonlyArray<readonly [string, string]>): boolean {
+  const t = indexTrace(trace);
+  return path.every(([service, operation]) => t.find(service, operation).length > 0);
+}
+
 const canRun = jaegerAvailable();
 if (!canRun) console.warn('tracing tests skipped: Go is not installed, so Jaeger cannot be built (scripts/build-jaeger.sh); install Go to run them');
 
@@ -53,6 +70,8 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl,
       // Spans leave each service within a fifth of a second, so the test waits little.
       OTEL_BSP_SCHEDULE_DELAY: '200',
+      // Every service logs JSON lines; the last test reads them.
+      LOG_FORMAT: 'json',
       AMQP_URL,
       APPROVAL_BROKER_PREFIX: brokerPrefix,
       // Cold crawls on a busy machine: this test is about the trace, not latency, so no mall may time out.
@@ -71,6 +90,10 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
   });
 
   it("follows a search from the client's traceparent through the gateway, the directory, every mall, their site fetches and the catalog", async () => {
+    // Untraced, another keyword: each mall starts its page-reading threads, whose first start a loaded
+    // machine can stretch past a page's 2 s read budget. The traced search below then crawls cold as well.
+    // Another document too, so the traced one is parsed (a document Apollo has cached skips its parse span).
+    await postGraphQL(system.graphqlUrl, SEARCH.replace('first: 5', 'first: 4'), { keyword: 'galaxy' });
     const client = clientTrace();
     const { status, data, errors } = await postGraphQL<{ malls: Array<{ id: string; search: { offers: unknown[]; error: unknown } }> }>(
       system.graphqlUrl,
@@ -168,7 +191,7 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
         "the event's trace in Jaeger, up to the gateway's push",
         async () => {
           const found = await fetchTrace(jaeger, client.traceId);
-          return found && indexTrace(found).find('gateway', 'subscription.push').length > 0 ? found : null;
+          return found && hasSpans(found, BROKER_PATH) ? found : null;
         },
         30_000,
       );
@@ -211,7 +234,7 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
         "the POSTed event's trace in Jaeger, up to the gateway's push",
         async () => {
           const found = await fetchTrace(jaeger, client.traceId);
-          return found && indexTrace(found).find('gateway', 'subscription.push').length > 0 ? found : null;
+          return found && hasSpans(found, HTTP_PATH) ? found : null;
         },
         30_000,
       );
@@ -239,6 +262,66 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
     } finally {
       summaries.stop();
       await subscriber.dispose();
+    }
+  }, 120_000);
+
+  it("logs JSON lines in every service, and a line logged while serving a traced request carries that request's trace id", async () => {
+    const fault = (mode: string) => fetch(`${system.demoSitesUrl}/__faults`, { method: 'POST', body: JSON.stringify({ site: 'daehan', mode }) });
+    await fault('error500');
+    const client = clientTrace();
+    try {
+      // daehan's site fails: the mall logs why, inside the search's trace, and answers from the (empty) stale cache.
+      const { data } = await postGraphQL<{ malls: Array<{ id: string; search: { error: { code: string } | null } }> }>(
+        system.graphqlUrl,
+        SEARCH,
+        { keyword: `logged-${randomUUID().slice(0, 8)}` },
+        { traceparent: client.traceparent },
+      );
+      expect(data!.malls.find((mall) => mall.id === 'daehan')?.search.error?.code).toBeTruthy();
+    } finally {
+      await fault('ok');
+    }
+    const logs = () =>
+      readdirSync(system.logDir)
+        .filter((name) => name.endsWith('.log'))
+        .map((name) => ({
+          name,
+          lines: readFileSync(join(system.logDir, name), 'utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        }));
+    const traced = await waitFor(
+      "daehan's log line in the search's trace",
+      () => {
+        const lines = logs().find((log) => log.name === 'daehan.log')?.lines ?? [];
+        return lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.trace_id === client.traceId) ?? null;
+      },
+      15_000,
+    );
+    expect(traced).toMatchObject({ level: 'warn', service: 'mall-daehan' });
+    expect(traced.span_id).toMatch(/^[0-9a-f]{16}$/);
+    // The logged span id is a span of that trace in Jaeger.
+    await waitFor(
+      'the span the mall logged under, in Jaeger',
+      async () => (await fetchTrace(jaeger, client.traceId))?.spans.some((span) => span.spanID === traced.span_id),
+      30_000,
+    );
+
+    const services = logs();
+    expect(services.map((log) => log.name)).toEqual(
+      expect.arrayContaining(['gateway.log', 'registry.log', 'catalog.log', 'approval.log', ...MALLS.map((id) => `${id}.log`)]),
+    );
+    for (const { name, lines } of services) {
+      expect(lines.length, `${name} has lines`).toBeGreaterThan(0);
+      for (const line of lines) {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`${name} logged a line that is not JSON: ${line.slice(0, 200)}`);
+        }
+        expect(Object.keys(entry), `${name}: ${line.slice(0, 200)}`).toEqual(expect.arrayContaining(['time', 'level', 'service', 'message']));
+      }
     }
   }, 120_000);
 });
