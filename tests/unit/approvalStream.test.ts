@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
 import { summaryStream } from '../../subgraphs/approval/subscriptions.ts';
 import type { ApprovalSummary } from '../../subgraphs/approval/summary.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const hr = { id: 'hr', name: 'HR', url: 'https://hr.example.com', secret: 's' };
 
@@ -29,7 +30,8 @@ function controlledReads() {
   };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** One turn of the event loop: every promise callback already due has run. Not a wait for time. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the in-process change feed', () => {
   it('notifies only the named users, once per publish, until unsubscribed', async () => {
@@ -65,14 +67,14 @@ describe('summaryStream', () => {
     reads.set(1);
     const stream = summaryStream('u', feed, () => reads.read());
     const first = stream.next();
-    await tick();
+    await waitFor('the first read to start', () => reads.waiting === 1);
     reads.release();
     expect((await first).value).toEqual(summaryOf(1));
 
     const second = stream.next();
     reads.set(2);
     await feed.publish(['u']);
-    await tick();
+    await waitFor('the re-read to start', () => reads.waiting === 1);
     // A burst while the re-read runs: it marks the summary dirty once more, nothing else.
     for (let i = 3; i <= 10; i++) {
       reads.set(i);
@@ -83,7 +85,8 @@ describe('summaryStream', () => {
     expect((await second).value?.total).toBe(2);
     // The whole burst costs one more read, and it sees the newest data.
     const third = stream.next();
-    await tick();
+    await waitFor('one more read for the whole burst', () => reads.waiting === 1);
+    await turn();
     expect(reads.waiting).toBe(1);
     reads.release();
     expect((await third).value?.total).toBe(10);
@@ -103,7 +106,7 @@ describe('summaryStream', () => {
     const next = stream.next();
     await feed.publish(['someone-else']);
     await feed.publish(['u']); // nothing changed for u
-    await tick();
+    await waitFor('the re-read of the unchanged summary', () => reads === 2);
     count = 0;
     await feed.publish(['u']);
     expect((await next).value).toEqual({ total: 0, items: [] });
@@ -120,11 +123,11 @@ describe('summaryStream', () => {
     });
     await stream.next();
     const waiting = stream.next();
-    await tick();
+    await turn();
     await stream.return?.();
     expect(await waiting).toEqual({ value: undefined, done: true });
     await feed.publish(['u']);
-    await tick();
+    await turn();
     expect(reads).toBe(1);
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
