@@ -11,7 +11,13 @@ import { createTraceMiddleware } from '../../lib/tracing/createTraceMiddleware.t
 import { contextFromHeaders, withTraceHeaders } from '../../lib/tracing/traceHeaders.ts';
 import { markTracingOn, withSpan } from '../../lib/tracing/tracer.ts';
 import { createInProcessChangeFeed } from '../../subgraphs/approval/changeFeed.ts';
+import { createSite as createHanbitSite } from '../../subgraphs/malls/hanbit/site.ts';
+import { createMallSearch } from '../../subgraphs/malls/kit/createMallSearch.ts';
+import { createMemoryCrawlCache } from '../../subgraphs/malls/kit/memoryCrawlCache.ts';
+import { createSiteLimiter } from '../../subgraphs/malls/kit/siteLimiter.ts';
 import { summaryStream } from '../../subgraphs/approval/subscriptions.ts';
+import { silentLogger } from '../support/logs.ts';
+import { waitFor } from '../support/waitFor.ts';
 import type { ApprovalSummary } from '../../subgraphs/approval/summary.ts';
 
 /** The SDK as startTracing registers it (W3C propagation, AsyncLocalStorage context), its spans kept in memory. */
@@ -108,6 +114,47 @@ describe('W3C trace context through a service', () => {
     await relayPush(untraced, 'approval', undefined, async () => ({}));
     const [gatewayPush] = spans('subscription.push');
     expect(gatewayPush!.parentSpanContext).toBeUndefined();
+  });
+});
+
+describe('coalesced crawls', () => {
+  it("links a search that joined another's crawl to the page span that started it, in the other trace", async () => {
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const limiter = createSiteLimiter({ maxConcurrent: 4, requestsPerSecond: 1000 });
+    let joins = 0;
+    const search = createMallSearch({
+      observer: { answered: () => undefined, crawlShared: () => void joins++ },
+      site: { ...createHanbitSite('http://hanbit.test/'), pageSize: 2 },
+      limiter,
+      log: silentLogger,
+      freshMs: 60_000,
+      deadlineMs: 5000,
+      maxPages: 1,
+      fetch: { budgetMs: 5000, attemptTimeoutMs: 1000, retries: 0, backoffMs: 10 },
+      cache: createMemoryCrawlCache({ retainMs: 60_000 }),
+      source: async () => {
+        await held;
+        return { offers: [], hasNextPage: false };
+      },
+    });
+    try {
+      const [first, second] = [clientTrace(), clientTrace()];
+      const searching = [first, second].map((client) => context.with(contextFromHeaders(client), () => search.search('airpods', 2)));
+      await waitFor("the second search to join the first one's crawl", () => joins === 1);
+      release();
+      await Promise.all(searching);
+      const pages = spans('mall.page');
+      const leader = pages.find((page) => page.spanContext().traceId === first.traceId)!;
+      const joiner = pages.find((page) => page.spanContext().traceId === second.traceId)!;
+      expect(leader.attributes['gatehouse.crawl.joined']).toBe(false);
+      expect(joiner.attributes['gatehouse.crawl.joined']).toBe(true);
+      expect(joiner.links.map((link) => link.context.spanId)).toEqual([leader.spanContext().spanId]);
+      expect(joiner.links[0]!.context.traceId).toBe(first.traceId);
+    } finally {
+      release();
+      await limiter.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-import type { Span } from '@opentelemetry/api';
+import type { Span, SpanContext } from '@opentelemetry/api';
 import type { Logger } from '../../../lib/log.ts';
-import { withSpan } from '../../../lib/tracing/tracer.ts';
+import { isTracingOn, withSpan } from '../../../lib/tracing/tracer.ts';
 import { createCoalescer } from './coalesce.ts';
 import type { CachedPage, CrawlCache } from './crawlCache.ts';
 import type { CrawlLeases } from './crawlLeases.ts';
@@ -83,15 +83,26 @@ export function createMallSearch(options: MallSearchOptions): MallSearch {
   const pages = createMallPageStore({ mallId: site.id, cache: options.cache, freshMs: options.freshMs, memoryEntries: options.memoryEntries, log });
   const crawl = createPageCrawler(options, pages);
   const crawls = createCoalescer<Crawled>();
+  // The page span that started each crawl in flight: a search that joins the crawl links to it, the trace holding the crawl's spans.
+  const crawlStartedBy = new Map<string, SpanContext>();
 
   const loadPageFrom = async (keyword: string, pageNumber: number, deadlineAt: number, span: Span): Promise<PageOutcome> => {
     const key = pageKey(keyword, pageNumber);
     const remembered = pages.remembered(key);
     if (remembered) return { page: remembered, from: 'memory', error: null };
     // A page another search is crawling: this one waits on that crawl, whose spans are in the other's trace.
-    span.setAttribute('gatehouse.crawl.joined', crawls.has(key));
-    if (crawls.has(key)) options.observer?.crawlShared('process');
-    const shared = crawls.run(key, () => crawl(key, keyword, pageNumber));
+    const joined = crawls.has(key);
+    span.setAttribute('gatehouse.crawl.joined', joined);
+    if (joined) {
+      options.observer?.crawlShared('process');
+      const startedBy = crawlStartedBy.get(key);
+      if (startedBy) span.addLink({ context: startedBy, attributes: { 'gatehouse.link': 'joined crawl' } });
+    }
+    const shared = crawls.run(key, () => {
+      if (!isTracingOn()) return crawl(key, keyword, pageNumber);
+      crawlStartedBy.set(key, span.spanContext());
+      return crawl(key, keyword, pageNumber).finally(() => crawlStartedBy.delete(key));
+    });
     shared.catch(() => undefined); // a crawl outliving its search must not become an unhandled rejection
     try {
       return { ...(await withDeadline(shared, deadlineAt, site.id)), error: null };
