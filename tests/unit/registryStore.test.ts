@@ -35,11 +35,21 @@ function registryOver(store: RegistryStore, announced: Revision[] = []): Registr
   return createRegistry(store, (revision) => announced.push(revision), { evaluator: inProcess });
 }
 
+/** Revision 1 from supergraph.yaml, composed once for the file. */
+let seedRevision: Revision | null = null;
+
+/** A registry over fresh in-memory records holding the seed revision. */
 async function seeded(records: MemoryRevisionRecords = createMemoryRevisionRecords()) {
   const store = createMemoryRegistryStore(records);
   const announced: Revision[] = [];
   const registry = registryOver(store, announced);
-  expect(await registry.seed(seedSubgraphs, 'seed')).toBe(true);
+  if (!seedRevision) {
+    expect(await registry.seed(seedSubgraphs, 'seed')).toBe(true);
+    seedRevision = (await store.latest())!;
+  } else {
+    const { revision: _one, ...first } = seedRevision;
+    expect(await store.append(0, first)).toMatchObject({ revision: 1 });
+  }
   return { records, store, registry, announced };
 }
 
@@ -154,7 +164,7 @@ describe('the registry over the in-memory store', () => {
     expect(await registry.publish({ ...mall('alpha'), sdl: 'type Query {' }, team('alpha'))).toMatchObject({ status: 'refused', reason: 'composition' });
     expect((await store.latest())?.revision).toBe(1);
     expect(await store.history('alpha')).toEqual([]);
-    expect(announced.map((r) => r.revision)).toEqual([1]);
+    expect(announced).toEqual([]);
   });
 
   it("refuses a team publishing over another team's subgraph, and treats a republish of the same thing as no change", async () => {
@@ -171,7 +181,7 @@ describe('the registry over the in-memory store', () => {
     const { store, registry, announced } = await seeded();
     expect(await registry.publish(mall('alpha'), { ...team('alpha'), dryRun: true })).toMatchObject({ status: 'checked', revision: 1 });
     expect((await store.latest())?.revision).toBe(1);
-    expect(announced).toHaveLength(1);
+    expect(announced).toEqual([]);
   });
 
   it('seeds only an empty registry', async () => {
