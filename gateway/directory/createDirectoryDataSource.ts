@@ -1,14 +1,15 @@
-import { LocalGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { directorySdl, findMallsInSdl, type MallListing } from '../../composition/mallDirectory.ts';
 import type { GraphQLResolverMap } from '../../lib/subgraph/resolverMap.ts';
+import { createPreparedLocalDataSource } from './createPreparedLocalDataSource.ts';
 
 /**
  * The directory subgraph, served inside the gateway from the supergraph it
  * runs, so its list of malls always matches the query planner's.
  */
-export function createDirectoryDataSource(supergraphSdl: string): LocalGraphQLDataSource {
+export function createDirectoryDataSource(supergraphSdl: string): GraphQLDataSource {
   const malls = findMallsInSdl(supergraphSdl, 'supergraph');
   const byId = new Map(malls.map((mall) => [mall.id, mall]));
   const resolvers: Record<string, unknown> = {
@@ -25,5 +26,5 @@ export function createDirectoryDataSource(supergraphSdl: string): LocalGraphQLDa
     typeDefs: parse(directorySdl(malls)),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
   });
-  return new LocalGraphQLDataSource(schema);
+  return createPreparedLocalDataSource(schema);
 }
