@@ -15,6 +15,7 @@ import { gatehouse } from '../support/gatehouseCli.ts';
 import { postGraphQL } from '../support/graphqlClient.ts';
 import { startTestSystem, type TestSystem } from '../support/startTestSystem.ts';
 import { createTempRepository } from '../support/tempRepository.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let system: TestSystem;
 let root: string;
@@ -31,32 +32,15 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
+const answers = (url: string) => () =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 async function mallIds(): Promise<string[]> {
   const response = await postGraphQL<{ malls: Array<{ id: string }> }>(system.graphqlUrl, '{ malls { id } }');
   return (response.data?.malls ?? []).map((m) => m.id);
-}
-
-async function within(ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms`);
 }
 
 it('scaffolds, fills, starts, publishes and searches a new mall, then removes it', async () => {
@@ -75,21 +59,21 @@ it('scaffolds, fills, starts, publishes and searches a new mall, then removes it
     env: { ...process.env, PORT: String(port), MONGODB_URI: system.mongoUri, MONGODB_DB_PREFIX: 'addmall', LOG_LEVEL: 'silent' },
     stdio: 'ignore',
   });
-  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  await waitFor('the new mall to answer', answers(`http://127.0.0.1:${port}/healthz`), 20_000);
 
   const published = await gatehouse(['subgraph', 'publish', '--name', 'minguk', '--routing-url', url, '--schema', join(dir, 'schema.graphql')], cli, root);
   expect(published.code).toBe(0);
   expect(published.stdout).toMatch(/malls: .*minguk/);
-  await within(2000, async () => (await mallIds()).includes('minguk'));
+  await waitFor('minguk among the malls within 2 s', async () => (await mallIds()).includes('minguk'), 2000);
 
   const search = await postGraphQL<{ malls: Array<{ id: string; name: string; search: { offers: Array<{ title: string; price: number }> } | null }> }>(
     system.graphqlUrl,
-    '{ malls { id name search(keyword: "airpods", first: 3) { offers { title price } } } }',
+    '{ malls { id name search(keyword: "airpods", first: 3) { offers { title price } error { code message } } } }',
   );
   expect(search.errors).toBeUndefined();
   const minguk = search.data!.malls.find((m) => m.id === 'minguk')!;
   expect(minguk.name).toBe('민국몰');
-  expect(minguk.search!.offers.length).toBeGreaterThan(0);
+  expect(minguk.search!.offers.length, JSON.stringify(minguk)).toBeGreaterThan(0);
   for (const offer of minguk.search!.offers) {
     expect(offer.title.toLowerCase()).toContain('airpods');
     expect(offer.price).toBeGreaterThan(0);
@@ -97,6 +81,6 @@ it('scaffolds, fills, starts, publishes and searches a new mall, then removes it
 
   const deleted = await gatehouse(['subgraph', 'delete', '--name', 'minguk'], cli, root);
   expect(deleted.code).toBe(0);
-  await within(2000, async () => !(await mallIds()).includes('minguk'));
+  await waitFor('minguk gone from the malls within 2 s', async () => !(await mallIds()).includes('minguk'), 2000);
   expect((await mallIds()).sort()).toEqual(['daehan', 'hanbit', 'sejong']);
 });
