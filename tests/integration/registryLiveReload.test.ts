@@ -37,6 +37,8 @@ function schemaFile(name: string, sdl: string): string {
 }
 
 interface Load {
+  /** Searches answered so far. */
+  served(): number;
   stop(): Promise<{ requests: number; failures: string[] }>;
 }
 
@@ -60,6 +62,7 @@ function searchLoad(): Load {
   };
   const workers = Array.from({ length: 6 }, (_, i) => worker(i));
   return {
+    served: () => requests,
     async stop() {
       running = false;
       await Promise.all(workers);
@@ -149,7 +152,7 @@ describe('adding and removing a mall by publishing', () => {
   it('publishes a fourth mall under load: no failed request, and both gateways search it within 2 s', async () => {
     expect(await mallIds(system.gatewayUrl)).toEqual(['daehan', 'hanbit', 'sejong']);
     const load = searchLoad();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('the search load to be under way', () => load.served() >= 6);
     const published = await gatehouse(['subgraph', 'publish', '--name', 'outlet', '--routing-url', outletUrl, '--introspect', outletUrl], cli);
     expect(published.stderr).toBe('');
     expect(published.code).toBe(0);
@@ -157,7 +160,8 @@ describe('adding and removing a mall by publishing', () => {
     await within(2000, async () => (await mallIds(system.gatewayUrl)).includes('outlet') && (await mallIds(secondGatewayUrl)).includes('outlet'));
     const search = await postGraphQL<{ malls: Array<{ id: string; search: { offers: unknown[] } }> }>(system.graphqlUrl, SEARCH, { keyword: 'airpods' });
     expect(search.data?.malls.find((m) => m.id === 'outlet')?.search.offers.length).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const atSwitch = load.served();
+    await waitFor('searches on both gateways after the switch', () => load.served() >= atSwitch + 12);
     const { requests, failures } = await load.stop();
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(20);
@@ -308,7 +312,7 @@ describe('adding and removing a mall by publishing', () => {
   it('deletes a mall: gone from `malls` on both gateways within 2 s, in-flight searches complete, its data source released', async () => {
     const before = await readiness(system.gatewayUrl);
     const load = searchLoad();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('the search load to be under way', () => load.served() >= 6);
     const deleted = await gatehouse(['subgraph', 'delete', '--name', 'outlet'], cli);
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toMatch(/outlet deleted: revision \d+/);
