@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/log.ts';
 
 /** Body-parser failures (too large, not JSON) as GraphQL-shaped JSON, not an HTML page. */
@@ -14,5 +14,14 @@ export function jsonErrors(log: Logger): ErrorRequestHandler {
           : 'internal error';
     if (status >= 500) log.error(`request failed: ${error.message ?? 'unknown error'}`);
     res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  };
+}
+
+/** Any route the gateway does not serve: JSON that says where GraphQL is, not Express's HTML page. */
+export function jsonNotFound(): RequestHandler {
+  return (req, res) => {
+    res
+      .status(404)
+      .json({ errors: [{ message: `nothing is served at ${req.method} ${req.path}; GraphQL is at /graphql`, extensions: { code: 'NOT_FOUND' } }] });
   };
 }

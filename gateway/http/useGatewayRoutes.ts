@@ -23,7 +23,7 @@ import { createCorsHandler } from './createCorsHandler.ts';
 import { createRateLimitHandler } from './createRateLimitHandler.ts';
 import type { EdgeConfig } from './edgeConfig.ts';
 import { useHealthRoutes } from './healthRoutes.ts';
-import { jsonErrors } from './jsonErrors.ts';
+import { jsonErrors, jsonNotFound } from './jsonErrors.ts';
 import { refuseInvalidTokens } from './refuseInvalidTokens.ts';
 
 export interface GatewayRoutesOptions {
@@ -79,5 +79,6 @@ export function useGatewayRoutes(app: Express, options: GatewayRoutesOptions): v
     useMultipartDefer(options.incremental),
     expressMiddleware(options.apollo, { context: ({ res }) => Promise.resolve({ userId: (res.locals.userId as string | undefined) ?? null }) }),
   );
+  app.use(jsonNotFound());
   app.use(jsonErrors(options.log));
 }

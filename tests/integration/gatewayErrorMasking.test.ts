@@ -57,6 +57,15 @@ describe('errors at the gateway', () => {
     expect(line).toMatch(/from subgraph leaky .*connect ECONNREFUSED 10\.1\.2\.3:5432/);
   });
 
+  it('answers a route it does not serve with JSON naming /graphql, not an HTML page', async () => {
+    const response = await fetch(`${gatewayUrl}/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'nothing is served at GET /nothing-here; GraphQL is at /graphql', extensions: { code: 'NOT_FOUND' } }],
+    });
+  });
+
   it('passes an error a subgraph raised on purpose, without the addresses in it', async () => {
     const response = await postGraphQL(`${gatewayUrl}/graphql`, '{ coded }');
     expect(response.errors?.[0]).toMatchObject({
