@@ -7,10 +7,10 @@ import { executeOnVersion } from '../execution/executeOnVersion.ts';
 import { createDataSourcePool, type ClosableDataSource } from './dataSourcePool.ts';
 import { supergraphId } from '../../composition/supergraphId.ts';
 import { createVersionCheck, versionBudgetFromEnv } from './createVersionCheck.ts';
-import { buildInPacedSlices, createPendingBuild, type Refusal } from './pendingBuild.ts';
-import { createSubgraphHealth, type UnhealthySubgraph } from './subgraphHealth.ts';
+import { buildInPacedSlices, createPendingBuild, type PendingBuild, type Refusal } from './pendingBuild.ts';
+import { createSubgraphHealth, type SubgraphHealth, type UnhealthySubgraph } from './subgraphHealth.ts';
 import { buildSupergraphParts, versionFromParts, type SubgraphEndpoint, type SupergraphParts, type SupergraphVersion } from './supergraphVersion.ts';
-import { createVersionRetention } from './versionRetention.ts';
+import { createVersionRetention, type VersionRetention } from './versionRetention.ts';
 
 export { DEFAULT_RELEASE_GRACE_MS } from './versionRetention.ts';
 export type { UnhealthySubgraph } from './subgraphHealth.ts';
@@ -103,18 +103,7 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
     builds.offer(sdl);
   };
 
-  const executor: GatewayExecutor = async (requestContext) => {
-    const version = versions.versionForRequest(requestContext.schema);
-    if (!version) {
-      return { errors: [new GraphQLError('the gateway has no supergraph loaded yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
-    }
-    const release = versions.hold(version);
-    try {
-      return await executeOnVersion(version, requestContext);
-    } finally {
-      release();
-    }
-  };
+  const executor = pinnedExecutor(versions);
 
   return {
     onSchemaLoadOrUpdate(callback) {
@@ -148,15 +137,33 @@ export function createVersionedGateway(options: VersionedGatewayOptions): Versio
       listeners.version.add(listener);
       return () => void listeners.version.delete(listener);
     },
-    status: () => {
-      const current = versions.current();
-      return {
-        current: current ? { id: current.id, loadedAt: versions.servingSince().toISOString(), subgraphs: current.subgraphs.map((s) => s.name) } : null,
-        rejected: builds?.rejected() ?? null,
-        unhealthy: health.unhealthy(),
-      };
-    },
+    status: () => statusOf(versions, builds, health),
     openDataSources: () => pool.size(),
     settled: async () => builds?.settled(),
+  };
+}
+
+/** Runs each request on the version Apollo Server validated it against, held until it ends. */
+function pinnedExecutor(versions: VersionRetention): GatewayExecutor {
+  return async (requestContext) => {
+    const version = versions.versionForRequest(requestContext.schema);
+    if (!version) {
+      return { errors: [new GraphQLError('the gateway has no supergraph loaded yet; retry shortly', { extensions: { code: 'NOT_READY' } })] };
+    }
+    const release = versions.hold(version);
+    try {
+      return await executeOnVersion(version, requestContext);
+    } finally {
+      release();
+    }
+  };
+}
+
+function statusOf(versions: VersionRetention, builds: PendingBuild | null, health: SubgraphHealth): SupergraphStatus {
+  const current = versions.current();
+  return {
+    current: current ? { id: current.id, loadedAt: versions.servingSince().toISOString(), subgraphs: current.subgraphs.map((s) => s.name) } : null,
+    rejected: builds?.rejected() ?? null,
+    unhealthy: health.unhealthy(),
   };
 }
