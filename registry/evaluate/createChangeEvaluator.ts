@@ -15,7 +15,7 @@ export interface ChangeEvaluator {
   close(): Promise<void>;
 }
 
-/** Checking the limits is linear in an SDL of at most 1 MB: well under a second, a thread's start included. */
+/** Checking the limits is linear in an SDL of at most 512 KiB: well under a second, a thread's start included. */
 const LIMITS_TIMEOUT_MS = 10_000;
 
 /**

@@ -2,7 +2,7 @@ import { DIRECTORY_SUBGRAPH } from '../../composition/subgraphDefinition.ts';
 import { createRoutingAllowlist, type RoutingAllowlist } from './routingAllowlist.ts';
 
 /** Largest SDL one subgraph may publish; real ones are a few kilobytes. */
-export const MAX_SDL_BYTES = 1024 * 1024;
+export const MAX_SDL_BYTES = 512 * 1024;
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string; /** HTTP status when not 400. */ status?: number };

@@ -359,7 +359,7 @@ describe('registry input', () => {
       admin,
     );
     expect(huge.status).toBe(413);
-    expect(((await huge.json()) as { error: string }).error).toMatch(/at most 1048576 bytes/);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/at most 524288 bytes/);
     const ftp = await put('files', JSON.stringify({ routingUrl: 'ftp://127.0.0.1/graphql', sdl: 'type Query { x: String }' }), admin);
     expect(ftp.status).toBe(400);
     expect(((await ftp.json()) as { error: string }).error).toBe('routingUrl must be http or https, not "ftp"');

@@ -28,7 +28,7 @@ describe('the publish limits', () => {
   });
 
   it('name each limit and the figure', () => {
-    expect(errorOf(types(501))).toBe('subgraph "team" declares 501 types; a subgraph may declare at most 500 (split it into several subgraphs or trim it)');
+    expect(errorOf(types(251))).toBe('subgraph "team" declares 251 types; a subgraph may declare at most 250 (split it into several subgraphs or trim it)');
     const wide = `type Query { ${Array.from({ length: 201 }, (_, i) => `f${i}: String`).join(' ')} }`;
     expect(errorOf(wide)).toMatch(/gives type Query 201 fields; a type may have at most 200/);
     const manyArguments = `type Query { f(${Array.from({ length: 33 }, (_, i) => `a${i}: Int`).join(', ')}): String }`;
@@ -41,16 +41,13 @@ describe('the publish limits', () => {
   });
 
   it('refuse a change that takes the supergraph past its totals, but let one that shrinks it through', () => {
-    const subgraphs = [
-      { name: 'one', url: 'http://127.0.0.1:1/graphql', sdl: largestSdl('one') },
-      { name: 'two', url: 'http://127.0.0.1:2/graphql', sdl: largestSdl('two') },
-    ];
-    const third = { name: 'three', url: 'http://127.0.0.1:3/graphql', sdl: largestSdl('three') };
-    const verdict = evaluateWithinLimits({ subgraphs, supergraphSdl: null }, { action: 'publish', subgraph: third }, true);
+    const subgraphs = ['one', 'two', 'three', 'four'].map((name, i) => ({ name, url: `http://127.0.0.1:${i + 1}/graphql`, sdl: largestSdl(name) }));
+    const fifth = { name: 'five', url: 'http://127.0.0.1:5/graphql', sdl: largestSdl('five') };
+    const verdict = evaluateWithinLimits({ subgraphs, supergraphSdl: null }, { action: 'publish', subgraph: fifth }, true);
     expect(verdict).toEqual({
       ok: false,
       reason: 'limits',
-      errors: ['with subgraph "three" the supergraph would have 1500 types; it may have at most 1200 (trim this or another subgraph)'],
+      errors: ['with subgraph "five" the supergraph would have 1250 types; it may have at most 1200 (trim this or another subgraph)'],
     });
   });
 });
