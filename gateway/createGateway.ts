@@ -85,6 +85,8 @@ export async function createGateway(options: GatewayOptions): Promise<RunningGat
       resolve: trusted.resolve,
       limits: edge.limits,
       maxConnectionsPerUser: edge.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER,
+      supergraphSdlOf: (schema) => gateway.versionOf(schema)?.sdl ?? null,
+      usage: trusted.usage,
     }),
   };
   useGatewayRoutes(app, {

@@ -6,7 +6,7 @@ import { createOperationSource } from './createOperationSource.ts';
 import { createPersistedOperations } from './createPersistedOperations.ts';
 import { createOperationResolver, type OperationResolver } from './resolveOperation.ts';
 import type { PersistedConfig } from './persistedConfig.ts';
-import { createUsageReporter } from './useUsageReport.ts';
+import { createUsageReporter, type UsageReporter } from './useUsageReport.ts';
 
 export interface TrustedDocumentOptions extends PersistedConfig {
   /** The registry the gateway follows: manifests come from it and usage goes to it; unset, neither. */
@@ -21,6 +21,8 @@ export interface TrustedDocuments {
   /** The same decision for the WebSocket and SSE transports: what to run, or why not. */
   resolve: OperationResolver;
   plugins: ApolloServerPlugin[];
+  /** Where the streaming transports count what they serve; null when no usage is reported. */
+  usage: Pick<UsageReporter, 'served'> | null;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function createTrustedDocuments(options: TrustedDocumentOptions, lo
     handler: createPersistedOperations({ resolve }),
     resolve,
     plugins: usage ? [usage.plugin] : [],
+    usage,
     close: async () => {
       manifests?.close();
       apq?.close();

@@ -1,9 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { errorMessage, type Logger } from '../../lib/log.ts';
+import { operationId } from '../../lib/operations/operationId.ts';
 import { clientNameOf } from './createPersistedOperations.ts';
 
 export interface UsageReporter {
   plugin: ApolloServerPlugin;
+  /** An operation served outside Apollo Server (a subscription over WebSocket or SSE), counted like one it ran. */
+  served(operation: { query: string; operationName: string | null; client: string }): void;
   /** Sends what is pending now (also at close). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +96,11 @@ export function createUsageReporter(options: { registryUrl: string; intervalMs: 
           },
         };
       },
+    },
+    served({ query, operationName, client }) {
+      if (Buffer.byteLength(query) > MAX_BODY_BYTES) return;
+      // Apollo Server's queryHash is the same sha256 of the text, so either transport counts one operation.
+      record({ id: operationId(query), name: operationName, body: query, client });
     },
     flush,
     async close() {

@@ -1,9 +1,11 @@
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import type { RateLimits } from '../limits/createRateLimits.ts';
 import { rateLimitedError } from '../limits/rateLimitedError.ts';
 import type { OperationLimits } from '../limits/operationLimits.ts';
+import { createCostCheck } from '../limits/useDemandControl.ts';
 import type { OperationFields, OperationResolver } from '../persisted/resolveOperation.ts';
-import { createOperationPreparer, type OperationPreparer } from './prepareStreamOperation.ts';
+import type { UsageReporter } from '../persisted/useUsageReport.ts';
+import { createOperationPreparer, type OperationPreparer, type PreparedOperation } from './prepareStreamOperation.ts';
 
 /** Who is on the other end of a WebSocket or an SSE stream, as the edge verified it. */
 export interface StreamCaller {
@@ -99,10 +101,37 @@ export function createStreamEdge(options: StreamEdgeOptions): StreamEdge {
 /** What the WebSocket and SSE transports are given: the edge's admission and the operation limits' parser. */
 export interface StreamTransportEdge {
   stream: StreamEdge;
-  prepare: OperationPreparer;
+  /**
+   * Parses, validates and costs an operation as over HTTP; a subscription it
+   * accepts is reported as `client`'s for usage-based schema checks (queries
+   * and mutations are reported by Apollo Server, which runs them).
+   */
+  prepare(schema: GraphQLSchema, request: Parameters<OperationPreparer>[1], client: string): PreparedOperation | readonly GraphQLError[];
 }
 
-/** The edge both streaming transports share, from the gateway's rate limits, trusted documents and operation limits. */
-export function createStreamTransportEdge(options: StreamEdgeOptions & { limits: OperationLimits }): StreamTransportEdge {
-  return { stream: createStreamEdge(options), prepare: createOperationPreparer(options.limits) };
+export interface StreamTransportEdgeOptions extends StreamEdgeOptions {
+  limits: OperationLimits;
+  /** The supergraph SDL a schema was built from, where `@cost` and `@listSize` are. */
+  supergraphSdlOf(schema: GraphQLSchema): string | null;
+  /** Where served subscriptions are counted for the registry; null when usage is not reported. */
+  usage: Pick<UsageReporter, 'served'> | null;
+}
+
+/** The edge both streaming transports share, from the gateway's rate limits, trusted documents, operation limits and usage reports. */
+export function createStreamTransportEdge(options: StreamTransportEdgeOptions): StreamTransportEdge {
+  const { limits, usage } = options;
+  const preparer = createOperationPreparer(
+    limits,
+    createCostCheck({ maxCost: limits.maxCost, defaultListSize: limits.defaultListSize, supergraphSdlOf: options.supergraphSdlOf }),
+  );
+  return {
+    stream: createStreamEdge(options),
+    prepare(schema, request, client) {
+      const prepared = preparer(schema, request);
+      if (!usage || !('document' in prepared)) return prepared;
+      const operation = getOperationAST(prepared.document, request.operationName);
+      if (operation?.operation === OperationTypeNode.SUBSCRIPTION) usage.served({ query: request.query, operationName: operation.name?.value ?? null, client });
+      return prepared;
+    },
+  };
 }

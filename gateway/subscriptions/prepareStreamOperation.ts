@@ -1,6 +1,7 @@
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { figure, LimitExceededError } from '../limits/limitExceededError.ts';
 import { operationLimitRules, type OperationLimits } from '../limits/operationLimits.ts';
+import type { CostCheck } from '../limits/useDemandControl.ts';
 
 export interface PreparedOperation {
   schema: GraphQLSchema;
@@ -16,14 +17,15 @@ export type OperationPreparer = (
 
 /**
  * Parses and validates an operation sent over WebSocket or SSE under the same
- * limits as over HTTP: the parser stops past `maxTokens`, and graphql's rules
- * run with the depth, alias and directive limits (a subscription never
- * reaches Apollo Server, whose validation applies them over HTTP).
+ * limits as over HTTP: the parser stops past `maxTokens`, graphql's rules
+ * run with the depth, alias and directive limits, and `costCheck` (when
+ * given) holds it to the max cost (a subscription never reaches Apollo
+ * Server, whose validation and demand control apply them over HTTP).
  */
-export function createOperationPreparer(limits: OperationLimits): OperationPreparer {
+export function createOperationPreparer(limits: OperationLimits, costCheck?: CostCheck): OperationPreparer {
   const rules: ValidationRule[] = [...specifiedRules, ...operationLimitRules(limits)];
   const parseOptions = limits.maxTokens > 0 ? { maxTokens: limits.maxTokens } : {};
-  return (schema, request) => {
+  const prepare: OperationPreparer = (schema, request) => {
     let document: DocumentNode;
     try {
       document = parse(request.query, parseOptions);
@@ -37,6 +39,21 @@ export function createOperationPreparer(limits: OperationLimits): OperationPrepa
     }
     const errors = validate(schema, document, rules);
     if (errors.length > 0) return errors;
+    const operation = getOperationAST(document, request.operationName);
+    const refused = operation && costCheck ? costCheck({ schema, document, operation, variables: request.variables }) : null;
+    if (refused) return [refused];
     return { schema, document, operationName: request.operationName ?? null, variableValues: request.variables ?? null };
   };
+  return (schema, request) => {
+    const prepared = prepare(schema, request);
+    return 'document' in prepared ? prepared : prepared.map(withoutHttpStatus);
+  };
+}
+
+/** `extensions.http` sets Apollo Server's status code; over a stream it means nothing, so the client is not shown it. */
+function withoutHttpStatus(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const extensions = { ...error.extensions };
+  delete extensions.http;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }

@@ -38,10 +38,11 @@ export function useSseTransport(
             try {
               schema = options.schema();
             } catch {
-              return { errors: [notReady()] };
+              return refusalEvents([notReady()]);
             }
-            const prepared = edge.prepare(schema, { query: params.query, operationName: params.operationName, variables: params.variables });
-            if (!('document' in prepared)) return { errors: [...prepared] };
+            const client = clientNameOf(req.headers.get(CLIENT_NAME_HEADER) ?? undefined);
+            const prepared = edge.prepare(schema, { query: params.query, operationName: params.operationName, variables: params.variables }, client);
+            if (!('document' in prepared)) return refusalEvents(prepared);
             return { ...prepared, contextValue: await contextOf(req.headers.get('authorization')) };
           },
         }
@@ -80,11 +81,24 @@ export function useSseTransport(
 
 /** The protocol's way to report an error found before execution: on an accepted stream, a `next` event carrying it, then `complete`. */
 function refuse(res: Response, error: GraphQLError): void {
-  const retryAfter = error.extensions.retryAfterSeconds;
-  res.writeHead(200, {
+  const [body, init] = refusalEvents([error]);
+  res.writeHead(init.status, init.headers).end(body);
+}
+
+/**
+ * The same refusal as graphql-sse's handler takes it from `onSubscribe` (a
+ * response to send as is: an `{ errors }` result without `data` would be read
+ * as operation arguments and answered 400).
+ */
+function refusalEvents(errors: readonly GraphQLError[]): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] {
+  const retryAfter = errors.find((e) => typeof e.extensions.retryAfterSeconds === 'number')?.extensions.retryAfterSeconds;
+  const headers: Record<string, string> = {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
-  });
-  res.end(`event: next\ndata: ${JSON.stringify({ errors: [error.toJSON()] })}\n\nevent: complete\ndata: \n\n`);
+  };
+  return [
+    `event: next\ndata: ${JSON.stringify({ errors: errors.map((e) => e.toJSON()) })}\n\nevent: complete\ndata: \n\n`,
+    { status: 200, statusText: 'OK', headers },
+  ] as const;
 }

@@ -74,7 +74,7 @@ export function useWebSocketTransport(options: {
         } catch {
           return [notReady()];
         }
-        const prepared = edge.prepare(schema, { query: admitted.query, operationName: payload.operationName, variables: payload.variables });
+        const prepared = edge.prepare(schema, { query: admitted.query, operationName: payload.operationName, variables: payload.variables }, caller.client);
         return 'document' in prepared ? prepared : [...prepared];
       },
       context: async (ctx): Promise<StreamContext> => ({

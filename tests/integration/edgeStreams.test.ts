@@ -15,13 +15,15 @@ import { startRegistry, type RunningRegistry } from '../../registry/startRegistr
 import { spawnService, type ServiceProcess } from '../../system/spawnService.ts';
 import { quietLog } from '../support/edgeGateway.ts';
 import { gatehouse } from '../support/gatehouseCli.ts';
+import { startSdlSubgraph, type SdlSubgraph } from '../support/sdlSubgraph.ts';
 import { OWNERS_SDL, startOwners, startTicker, TICKER_SDL, type TestSubgraph } from '../support/subscriptionSubgraphs.ts';
 import { createTestDatabase } from '../support/testDatabase.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /**
  * The public edge over WebSocket and SSE: two production gateway processes
- * following one registry's manifests and sharing rate limits through Redis.
+ * following one registry's manifests, sharing rate limits through Redis and
+ * reporting what they serve for the registry's usage-based checks.
  */
 const ADMIN = 'edge-streams-admin-token';
 const SECRET = 'edge-streams-jwt-secret';
@@ -34,11 +36,18 @@ const TICKS = `subscription Ticks${RUN}($count: Int!) { ticks(count: $count, int
 const HEALTH = `query Health${RUN} { tickerHealth }`;
 const FREEFORM_CLIENT = `internal-tools-${RUN}`;
 const FREEFORM_TICKS = `subscription Other${RUN} { ticks(count: 1) { n } }`;
+/** Allowed free-form text too, each with a rate budget of its own. */
+const COST_CLIENT = `cost-tools-${RUN}`;
+const USAGE_CLIENT = `usage-tools-${RUN}`;
+const MAX_COST = 5;
+/** A tick costs 1 and each aliased `system` object 1 more. */
+const costly = (systems: number) => `subscription { ticks(count: 1) { n ${Array.from({ length: systems }, (_, i) => `s${i}: system { id }`).join(' ')} } }`;
 
 let mongo: MongoConnection;
 let registry: RunningRegistry;
 let ticker: TestSubgraph;
 let owners: TestSubgraph;
+let standIn: SdlSubgraph | undefined;
 let dir: string;
 const gateways: Array<{ process: ServiceProcess; url: string }> = [];
 
@@ -55,6 +64,7 @@ beforeAll(async () => {
       { name: 'owners', url: owners.url, sdl: OWNERS_SDL },
     ],
     port: 0,
+    schemaChecks: 'usage',
   });
   const manifest = join(dir, 'manifest.json');
   writeFileSync(
@@ -89,7 +99,9 @@ beforeAll(async () => {
       GATEHOUSE_REGISTRY_URL: registry.url,
       GATEWAY_REGISTRY_POLL_MS: '200',
       SUPERGRAPH_PATH: '',
-      GATEWAY_FREEFORM_CLIENTS: FREEFORM_CLIENT,
+      GATEWAY_FREEFORM_CLIENTS: [FREEFORM_CLIENT, COST_CLIENT, USAGE_CLIENT].join(','),
+      GATEWAY_MAX_COST: String(MAX_COST),
+      GATEWAY_USAGE_REPORT_MS: '200',
       GATEWAY_RATE_LIMIT_REDIS_URL: REDIS_URL,
       GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '60',
       GATEWAY_RATE_LIMIT_PER_CLIENT: String(PER_CLIENT),
@@ -118,7 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.process.stop()));
   await registry?.close();
-  await Promise.all([ticker?.close(), owners?.close()]);
+  await Promise.all([ticker?.close(), owners?.close(), standIn?.close()]);
   await mongo?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -299,5 +311,71 @@ describe('rate limits over WebSocket and SSE, shared by both replicas through Re
       return result.errors === null;
     });
     await Promise.all([held[1]!.client.dispose(), over.client.dispose(), elsewhere.client.dispose()]);
+  });
+});
+
+describe('demand control and usage reports for subscriptions over WebSocket and SSE', () => {
+  it(`refuses a subscription whose estimated cost is over ${MAX_COST} with COST_LIMIT_EXCEEDED and the figures, and streams one at the limit`, async () => {
+    const refusal = { code: 'COST_LIMIT_EXCEEDED' };
+    const figures = new RegExp(`^the operation's estimated cost ${MAX_COST + 1} is over the limit of ${MAX_COST};`);
+    const socket = connect(0, { 'apollographql-client-name': COST_CLIENT });
+    const over = await run(socket, { query: costly(MAX_COST) });
+    expect(over.data).toEqual([]);
+    expect(over.errors).toHaveLength(1);
+    expect(over.errors?.[0]?.extensions).toEqual(refusal);
+    expect(over.errors?.[0]?.message).toMatch(figures);
+    expect(socket.closed()).toBeNull();
+    const atLimit = await run(socket, { query: costly(MAX_COST - 1) });
+    expect(atLimit).toEqual({ errors: null, data: [{ ticks: { n: 1, s0: { id: 'hr' }, s1: { id: 'hr' }, s2: { id: 'hr' }, s3: { id: 'hr' } } }] });
+    await socket.client.dispose();
+
+    const app = { 'apollographql-client-name': COST_CLIENT };
+    const overSse = await sse(1, { query: costly(MAX_COST) }, app);
+    expect(overSse.status).toBe(200);
+    expect(overSse.events.map((e) => e.event)).toEqual(['next', 'complete']);
+    expect(overSse.events[0]?.data?.errors).toHaveLength(1);
+    expect(overSse.events[0]?.data?.errors?.[0]?.extensions).toEqual(refusal);
+    expect(overSse.events[0]?.data?.errors?.[0]?.message).toMatch(figures);
+    expect(overSse.events[0]?.data?.data).toBeUndefined();
+    const atLimitSse = await sse(1, { query: costly(MAX_COST - 1) }, app);
+    expect(atLimitSse.events).toEqual([
+      { event: 'next', data: { data: { ticks: { n: 1, s0: { id: 'hr' }, s1: { id: 'hr' }, s2: { id: 'hr' }, s3: { id: 'hr' } } } } },
+      { event: 'complete', data: null },
+    ]);
+  });
+
+  it('reports a subscription it served to the registry, which then refuses a subgraph change breaking it, naming the operation and its client', async () => {
+    const served = `subscription Served${RUN} { ticks(count: 1) { n subscriber } }`;
+    // Over SSE from one replica, over WebSocket from the other: both report.
+    expect((await sse(0, { query: served }, { 'apollographql-client-name': USAGE_CLIENT })).events.map((e) => e.event)).toEqual(['next', 'complete']);
+    const socket = connect(1, { 'apollographql-client-name': USAGE_CLIENT });
+    expect((await run(socket, { query: served })).errors).toBeNull();
+    await socket.client.dispose();
+
+    // Ticker without `subscriber`, served by a stand-in so the registry's probe of the routing URL passes.
+    const withoutSubscriber = TICKER_SDL.replace(' subscriber: String', '');
+    expect(withoutSubscriber).not.toBe(TICKER_SDL);
+    standIn = await startSdlSubgraph(withoutSubscriber);
+    const schema = join(dir, 'ticker-without-subscriber.graphql');
+    writeFileSync(schema, withoutSubscriber);
+    const cli = { GATEHOUSE_REGISTRY_URL: registry.url, GATEHOUSE_ADMIN_TOKEN: ADMIN, GATEHOUSE_TOKEN: '' };
+    const change = (action: string) => gatehouse(['subgraph', action, '--name', 'ticker', '--routing-url', standIn!.url, '--schema', schema], cli);
+    // The gateways report every 200 ms; the check sees the operation once the registry has both reports.
+    const refused = await waitFor(
+      'the served subscription in the check',
+      async () => {
+        const checked = await change('check');
+        return checked.code === 1 && /operation "Served\w+" of \S+ \(served 2 times/.test(checked.stderr) ? checked : null;
+      },
+      15_000,
+    );
+    const naming = new RegExp(
+      `operation "Served${RUN}" of ${USAGE_CLIENT} \\(served 2 times, last [^)]+\\) would break: Cannot query field "subscriber" on type "Tick"\\.`,
+    );
+    expect(refused.stderr).toMatch(/would break existing clients/);
+    expect(refused.stderr).toMatch(naming);
+    const published = await change('publish');
+    expect(published.code).toBe(1);
+    expect(published.stderr).toMatch(naming);
   });
 });

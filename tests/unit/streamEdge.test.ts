@@ -4,6 +4,7 @@ import { createOperationResolver } from '../../gateway/persisted/resolveOperatio
 import { createStreamEdge } from '../../gateway/subscriptions/createStreamEdge.ts';
 import { createOperationPreparer } from '../../gateway/subscriptions/prepareStreamOperation.ts';
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/limits/operationLimits.ts';
+import { createCostCheck } from '../../gateway/limits/useDemandControl.ts';
 import { buildSchema } from 'graphql';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -61,5 +62,19 @@ describe('the streaming transports’ edge', () => {
     const deep = prepare(schema, { query: 'subscription { node { child { child { child { n } } } } }' });
     expect('document' in deep ? null : deep[0]?.extensions.code).toBe('DEPTH_LIMIT_EXCEEDED');
     expect('document' in prepare(schema, { query: 'subscription { node { child { n } } }' })).toBe(true);
+  });
+});
+
+describe('demand control on the streaming transports', () => {
+  const schema = buildSchema('type Query { a: Int } type Item { id: ID } type Subscription { items: [Item] }');
+  const costCheck = (maxCost: number) => createCostCheck({ maxCost, defaultListSize: 10, supergraphSdlOf: () => null });
+
+  it('refuses a subscription over the max cost with the figures, and accepts one at it', () => {
+    const limits = { ...DEFAULT_OPERATION_LIMITS, defaultListSize: 10 };
+    const over = createOperationPreparer(limits, costCheck(9))(schema, { query: 'subscription { items { id } }' });
+    expect('document' in over ? null : over.map((e) => [e.extensions.code, e.message])).toEqual([
+      ['COST_LIMIT_EXCEEDED', "the operation's estimated cost 10 is over the limit of 9; ask for fewer items (first:) or fewer fields"],
+    ]);
+    expect('document' in createOperationPreparer(limits, costCheck(10))(schema, { query: 'subscription { items { id } }' })).toBe(true);
   });
 });
