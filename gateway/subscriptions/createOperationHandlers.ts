@@ -1,14 +1,15 @@
-import type { ApolloServer } from '@apollo/server';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { IdentityForwarding } from '../auth/createIdentityForwarding.ts';
 import type { GatewayContext } from '../auth/gatewayContext.ts';
 import { hasActiveDefer } from '../defer/activeDefers.ts';
 import type { IncrementalOptions } from '../defer/executeIncrementally.ts';
 import { streamIncrementally } from '../defer/streamIncrementally.ts';
+import { CLIENT_NAME_HEADER } from '../persisted/createPersistedOperations.ts';
 import { executeSubscription, type SubscriptionRuntime } from './executeSubscription.ts';
 
-/** Per connection or request: who is calling, as the edge verified it. */
-export type StreamContext = GatewayContext;
+/** Per connection or request: who is calling, as the edge verified it, and the client name it gave. */
+export type StreamContext = GatewayContext & { clientName?: string };
 
 export interface OperationHandlers {
   subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
@@ -51,13 +52,21 @@ export function createOperationHandlers(options: {
       }
     },
     async execute(args) {
-      const userId = (args.contextValue as StreamContext | undefined)?.userId ?? null;
+      const context = args.contextValue as StreamContext | undefined;
+      const userId = context?.userId ?? null;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       if (options.incremental && hasActiveDefer(args.document, variables)) {
         return streamIncrementally(options.incremental, { query: print(args.document), variables, operationName: args.operationName ?? undefined }, userId);
       }
+      // The client name travels as over HTTP, so usage reports name the client that sent it.
+      const headers = new HeaderMap(context?.clientName ? [[CLIENT_NAME_HEADER, context.clientName]] : []);
       const response = await options.apollo.executeOperation(
-        { query: print(args.document), operationName: args.operationName ?? undefined, variables: args.variableValues ?? {} },
+        {
+          query: print(args.document),
+          operationName: args.operationName ?? undefined,
+          variables: args.variableValues ?? {},
+          http: { method: 'POST', headers, search: '', body: undefined },
+        },
         { contextValue: { userId } },
       );
       if (response.body.kind !== 'single') {

@@ -24,13 +24,14 @@ export function useSseTransport(
   app: Express,
   options: { schema: () => GraphQLSchema; handlers: OperationHandlers; authenticate: Authenticator; edge?: StreamTransportEdge },
 ): void {
-  const contextOf = async (authorization: string | null | undefined): Promise<StreamContext> => ({
+  const contextOf = async (authorization: string | null | undefined, clientName: string | null | undefined): Promise<StreamContext> => ({
     userId: await authenticatedUser(options.authenticate, authorization ?? undefined),
+    clientName: clientNameOf(clientName ?? undefined),
   });
   const { edge } = options;
   const handler = createHandler<StreamContext>({
     schema: () => options.schema(),
-    context: async (req) => contextOf(req.headers.get('authorization')),
+    context: async (req) => contextOf(req.headers.get('authorization'), req.headers.get(CLIENT_NAME_HEADER)),
     ...(edge
       ? {
           onSubscribe: async (req, params) => {
@@ -43,7 +44,7 @@ export function useSseTransport(
             const client = clientNameOf(req.headers.get(CLIENT_NAME_HEADER) ?? undefined);
             const prepared = edge.prepare(schema, { query: params.query, operationName: params.operationName, variables: params.variables }, client);
             if (!('document' in prepared)) return refusalEvents(prepared);
-            return { ...prepared, contextValue: await contextOf(req.headers.get('authorization')) };
+            return { ...prepared, contextValue: await contextOf(req.headers.get('authorization'), client) };
           },
         }
       : {}),

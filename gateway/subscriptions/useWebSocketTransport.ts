@@ -79,6 +79,7 @@ export function useWebSocketTransport(options: {
       },
       context: async (ctx): Promise<StreamContext> => ({
         userId: callers.get(ctx)?.user ?? (await authenticatedUser(options.authenticate, authorizationFromParams(ctx.connectionParams))),
+        clientName: callers.get(ctx)?.client,
       }),
       subscribe: (args) => options.handlers.subscribe(args),
       execute: (args) => options.handlers.execute(args),

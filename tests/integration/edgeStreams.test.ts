@@ -344,16 +344,19 @@ describe('demand control and usage reports for subscriptions over WebSocket and 
     ]);
   });
 
-  it('reports a subscription it served to the registry, which then refuses a subgraph change breaking it, naming the operation and its client', async () => {
+  it('reports a subscription, and a query sent over the socket, to the registry, which then refuses a subgraph change breaking them, naming each operation and its client', async () => {
     const served = `subscription Served${RUN} { ticks(count: 1) { n subscriber } }`;
+    const asked = `query Asked${RUN} { tickerHealth }`;
     // Over SSE from one replica, over WebSocket from the other: both report.
     expect((await sse(0, { query: served }, { 'apollographql-client-name': USAGE_CLIENT })).events.map((e) => e.event)).toEqual(['next', 'complete']);
     const socket = connect(1, { 'apollographql-client-name': USAGE_CLIENT });
     expect((await run(socket, { query: served })).errors).toBeNull();
+    // A query over the socket runs through Apollo Server, which reports it under the connection's client too.
+    expect((await run(socket, { query: asked })).errors).toBeNull();
     await socket.client.dispose();
 
     // Ticker without `subscriber`, served by a stand-in so the registry's probe of the routing URL passes.
-    const withoutSubscriber = TICKER_SDL.replace(' subscriber: String', '');
+    const withoutSubscriber = TICKER_SDL.replace(' subscriber: String', '').replace('{ tickerHealth: Boolean }', '{ tickerReady: Boolean }');
     expect(withoutSubscriber).not.toBe(TICKER_SDL);
     standIn = await startSdlSubgraph(withoutSubscriber);
     const schema = join(dir, 'ticker-without-subscriber.graphql');
@@ -365,7 +368,11 @@ describe('demand control and usage reports for subscriptions over WebSocket and 
       'the served subscription in the check',
       async () => {
         const checked = await change('check');
-        return checked.code === 1 && /operation "Served\w+" of \S+ \(served 2 times/.test(checked.stderr) ? checked : null;
+        return checked.code === 1 &&
+          /operation "Served\w+" of \S+ \(served 2 times/.test(checked.stderr) &&
+          /operation "Asked\w+" of \S+ \(served/.test(checked.stderr)
+          ? checked
+          : null;
       },
       15_000,
     );
@@ -374,6 +381,7 @@ describe('demand control and usage reports for subscriptions over WebSocket and 
     );
     expect(refused.stderr).toMatch(/would break existing clients/);
     expect(refused.stderr).toMatch(naming);
+    expect(refused.stderr).toMatch(new RegExp(`operation "Asked${RUN}" of ${USAGE_CLIENT} \\(served 1 time,`));
     const published = await change('publish');
     expect(published.code).toBe(1);
     expect(published.stderr).toMatch(naming);
