@@ -115,8 +115,16 @@ describe.skipIf(!canRun)('traces in a real Jaeger', () => {
         const found = await fetchTrace(jaeger, client.traceId);
         if (!found) return null;
         const t = indexTrace(found);
+        // Each service exports in its own batches, and a server span ends (and is sent) after its children.
         return wanted.every((name) => t.services.has(name)) &&
-          MALLS.every((id) => t.find(`mall-${id}`, 'site.attempt').length > 0) &&
+          MALLS.every(
+            (id) =>
+              t.find(`mall-${id}`, 'site.attempt').length > 0 &&
+              t.find(`mall-${id}`, `POST ${id} /graphql`).length > 0 &&
+              t.find('gateway', `subgraph ${id}`).length > 0,
+          ) &&
+          ['POST /graphql', 'graphql.execute', 'subgraph directory', 'subgraph catalog'].every((operation) => t.find('gateway', operation).length > 0) &&
+          t.find('catalog', 'POST catalog /graphql').length > 0 &&
           t.find('catalog', 'catalog.lookup').length > 0
           ? found
           : null;
