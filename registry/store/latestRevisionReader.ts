@@ -1,10 +1,10 @@
+import { createCoalescedRun } from '../../lib/async/coalescedRun.ts';
 import type { Revision } from './registryStore.ts';
 import type { RevisionDoc, RevisionRecords } from './revisionRecords.ts';
 
 /**
  * Reads the newest revision: from the head hint (once) then along the chain
- * until a number is missing, keeping the last one read. One read at a time
- * (see `serialized`), since reads share where the walk got to.
+ * until a number is missing, keeping the last one read.
  */
 export function createLatestRevisionReader(records: RevisionRecords, toRevision: (doc: RevisionDoc) => Promise<Revision>): () => Promise<Revision | null> {
   let newestSeen = 0;
@@ -25,31 +25,7 @@ export function createLatestRevisionReader(records: RevisionRecords, toRevision:
     }
     return cachedLatest;
   };
-  return serialized(readLatest);
-}
-
-/**
- * One call of `read` at a time: two interleaved ones would share `newestSeen`,
- * and one could return the previous revision while the other is still loading
- * the new one (a gateway would then take a new revision's notice for "nothing
- * new"). A caller arriving during a read waits for the next, which starts
- * after its call.
- */
-function serialized<T>(read: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | null = null;
-  let queued: Promise<T> | null = null;
-  const call = (): Promise<T> => {
-    if (!running) {
-      running = read().finally(() => (running = null));
-      return running;
-    }
-    queued ??= running
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        return call();
-      });
-    return queued;
-  };
-  return call;
+  // One read at a time: two interleaved ones would share where the walk got to, and one
+  // could return the previous revision while the other still loads the new one.
+  return createCoalescedRun(readLatest);
 }

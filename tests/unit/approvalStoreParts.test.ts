@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCheckpointSchedule } from '../../subgraphs/approval/store/checkpointSchedule.ts';
-import { createCoalescedRun } from '../../subgraphs/approval/store/coalescedRun.ts';
+import { createCoalescedRun } from '../../lib/async/coalescedRun.ts';
 import { createGroupCommit } from '../../subgraphs/approval/store/groupCommit.ts';
 import { createOwnAppends } from '../../subgraphs/approval/store/ownAppends.ts';
 import { waitFor } from '../support/waitFor.ts';

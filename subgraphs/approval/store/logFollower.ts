@@ -1,7 +1,7 @@
 import type { ApprovalEvent } from '../events/parseEvents.ts';
 import { LogPrunedError, type ApprovalStorage, type LogEntry } from './approvalStorage.ts';
 import { createCheckpointSchedule } from './checkpointSchedule.ts';
-import { createCoalescedRun } from './coalescedRun.ts';
+import { createCoalescedRun } from '../../../lib/async/coalescedRun.ts';
 import { createOwnAppends, type Winners } from './ownAppends.ts';
 import type { PairStates } from './pairStates.ts';
 

@@ -4,10 +4,10 @@
  * call; all calls during one run share that next run. A failed run rejects
  * its own callers only.
  */
-export function createCoalescedRun(run: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
-  const call = (): Promise<void> => {
+export function createCoalescedRun<T>(run: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  let queued: Promise<T> | null = null;
+  const call = (): Promise<T> => {
     if (!running) {
       running = run().finally(() => (running = null));
       return running;
